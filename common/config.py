@@ -1,0 +1,77 @@
+"""Configuration from environment variables, with development defaults."""
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/"
+
+SERVICES = ("identity", "applications", "postings", "favorites")
+
+
+def env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def amqp_uri():
+    return env("AMQP_URI", DEFAULT_AMQP_URI)
+
+
+def database_name(service):
+    """Each service owns one database; DB_SUFFIX keeps test runs apart."""
+    return service + env("DB_SUFFIX", "")
+
+
+def database_url(service):
+    explicit = env("DATABASE_URL_" + service.upper())
+    if explicit:
+        return explicit
+    return with_database(env("PG_DSN", DEFAULT_PG_DSN), database_name(service))
+
+
+def with_database(dsn, dbname):
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, ""))
+
+
+def admin_database_url(service):
+    """A URL on the same server as the service's database, for CREATE DATABASE."""
+    return with_database(database_url(service), "postgres")
+
+
+def jwt_secret():
+    return env("JWT_SECRET", "dev-only-secret-change-me-in-production-0123456789")
+
+
+def jwt_ttl_seconds():
+    return int(env("JWT_TTL_SECONDS", "3600"))
+
+
+def gateway_port():
+    return int(env("GATEWAY_PORT", "8000"))
+
+
+def rpc_timeout_seconds():
+    return float(env("RPC_TIMEOUT_SECONDS", "5"))
+
+
+def s3_endpoint_url():
+    return env("S3_ENDPOINT_URL")
+
+
+def s3_bucket():
+    return env("S3_BUCKET", "jx-attachments")
+
+
+def pool_size():
+    return int(env("DB_POOL_SIZE", "10"))
+
+
+def max_workers():
+    return int(env("MAX_WORKERS", "10"))
+
+
+def nameko_config(**extra):
+    config = {"AMQP_URI": amqp_uri(), "max_workers": max_workers()}
+    config.update(extra)
+    return config

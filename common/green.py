@@ -1,0 +1,15 @@
+"""Eventlet set-up shared by every process that runs Nameko services.
+
+Must run before psycopg is imported: psycopg picks its wait function at import
+time, and its default C wait blocks the eventlet hub, serialising every query
+of the process. `wait_select` yields to the hub instead.
+"""
+import os
+
+
+def patch():
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+    import warnings
+    warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+    import eventlet
+    eventlet.monkey_patch()

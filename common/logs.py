@@ -1,0 +1,56 @@
+"""JSON-lines logging; every line carries the request id of the work it belongs to."""
+import json
+import logging
+import sys
+import threading
+from datetime import datetime, timezone
+
+# threading.local becomes greenlet-local once eventlet has patched threading,
+# so each Nameko worker sees only its own request id.
+_current = threading.local()
+
+
+def set_request_id(request_id):
+    _current.request_id = request_id
+
+
+def get_request_id():
+    return getattr(_current, "request_id", None)
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service):
+        super().__init__()
+        self.service = service
+
+    def format(self, record):
+        line = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = get_request_id()
+        if request_id:
+            line["request_id"] = request_id
+        for key, value in getattr(record, "fields", {}).items():
+            line[key] = value
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure(service, level="INFO"):
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter(service))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("kombu", "amqp", "botocore", "boto3", "urllib3", "nameko", "psycopg.pool"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def log(logger, level, message, **fields):
+    """Structured fields go beside the message; never pass ID numbers or phones."""
+    logger.log(level, message, extra={"fields": fields})

@@ -1,0 +1,18 @@
+"""The contract's paging: ?page=1&page_size=20, page_size 1..100."""
+from marshmallow import Schema, fields, validate
+
+DEFAULT_PAGE_SIZE = 20
+
+
+class PageQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码必须大于等于1"))
+    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE,
+                               validate=validate.Range(min=1, max=100, error="每页条数应在1到100之间"))
+
+
+def offset(page, page_size):
+    return (page - 1) * page_size
+
+
+def page_body(items, total, page, page_size):
+    return {"items": items, "total": total, "page": page, "page_size": page_size}

@@ -1,0 +1,66 @@
+"""Nameko pieces every service uses: typed errors across RPC, request ids,
+and a dependency that hands workers a store built on the process's pool."""
+import uuid
+
+from nameko.extensions import DependencyProvider
+from nameko.exceptions import registry
+from nameko.rpc import rpc
+
+from common import db, errors, logs
+
+REQUEST_ID_KEY = "request_id"
+
+# Registered under their own import path, so a ServiceError raised in one
+# service is re-raised as the same type in its RPC caller.
+for _cls in errors.ALL:
+    registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
+
+
+class RequestId(DependencyProvider):
+    """Makes the request id of the call being handled the logging context.
+
+    Nameko forwards `worker_ctx.data` as message headers on every RPC and
+    event dispatched from this worker, so the id flows on by itself.
+    """
+
+    def worker_setup(self, worker_ctx):
+        request_id = worker_ctx.data.get(REQUEST_ID_KEY) or str(uuid.uuid4())
+        worker_ctx.data[REQUEST_ID_KEY] = request_id
+        logs.set_request_id(request_id)
+
+    def worker_teardown(self, worker_ctx):
+        logs.set_request_id(None)
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.data[REQUEST_ID_KEY]
+
+
+class Store(DependencyProvider):
+    """Owns the service's connection pool; each worker gets `store_cls(pool)`."""
+
+    def __init__(self, service, store_cls):
+        self.service = service
+        self.store_cls = store_cls
+        self.pool = None
+
+    def setup(self):
+        self.pool = db.create_pool(self.service, max_size=self.container.max_workers + 2)
+
+    def stop(self):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.store_cls(self.pool)
+
+
+class Pingable:
+    """Answers the gateway's readiness probe."""
+
+    @rpc
+    def ping(self):
+        return {"service": self.name, "status": "ok"}

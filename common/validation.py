@@ -1,0 +1,28 @@
+"""Loading input with marshmallow schemas into the contract's error shape."""
+from marshmallow import ValidationError
+
+from common.errors import InvalidInput
+
+
+def flatten(messages, prefix=""):
+    """{"jurisdiction": {"city_code": [..]}} -> {"jurisdiction.city_code": [..]}"""
+    flat = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                flat.update(flatten(value, name))
+            else:
+                flat[name] = [str(m) for m in (value if isinstance(value, list) else [value])]
+    else:
+        flat[prefix or "_schema"] = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+    return flat
+
+
+def load(schema, data, **kwargs):
+    if data is None:
+        data = {}
+    try:
+        return schema.load(data, **kwargs)
+    except ValidationError as exc:
+        raise InvalidInput(details=flatten(exc.messages)) from None

@@ -1,0 +1,167 @@
+"""The gateway's HTTP layer: JSON errors for every failure, request ids,
+per-route metrics and the route table the OpenAPI document is built from."""
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import partial
+
+import eventlet
+from eventlet.event import Event
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from prometheus_client import Counter, Histogram
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from common import config, errors, logs
+from common.rpc import REQUEST_ID_KEY
+
+log = logging.getLogger("gateway")
+
+REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def json_response(body, status=200, headers=None):
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, headers=headers,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def error_response(exc, headers=None):
+    return json_response(exc.to_body(), exc.status, headers)
+
+
+def request_id_from(request):
+    supplied = request.headers.get("X-Request-Id", "")
+    try:
+        return str(uuid.UUID(supplied))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+class JsonWsgiApp(WsgiApp):
+    """Unknown routes and wrong methods answer in the contract's error format."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+        except HTTPException as exc:
+            response = http_error(exc)
+            REQUESTS.labels(request.method, "unmatched", str(response.status_code)).inc()
+            return response(environ, start_response)
+        request.path_values = values
+        return provider.handle_request(request)(environ, start_response)
+
+
+def http_error(exc):
+    if exc.code == 404:
+        error = errors.NotFound("接口不存在")
+    elif exc.code == 405:
+        error = errors.ServiceError("不支持该请求方法", code="METHOD_NOT_ALLOWED")
+        error.status = 405
+    else:
+        error = errors.ServiceError(exc.description or exc.name, code="BAD_REQUEST")
+        error.status = exc.code or 400
+    return error_response(error)
+
+
+class JsonWebServer(WebServer):
+    def context_data_from_headers(self, request):
+        return {REQUEST_ID_KEY: request_id_from(request)}
+
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+    def start(self):
+        if not self._starting:
+            self._starting = True
+            # reuse_port off: a leftover gateway must make start-up fail, not share the port.
+            self._sock = eventlet.listen(self.bind_addr, reuse_port=False)
+            self._sock.settimeout(None)
+            self._serv = self.get_wsgi_server(self._sock, self.get_wsgi_app())
+            self._gt = self.container.spawn_managed_thread(self.run)
+
+
+class ApiHandler(HttpRequestHandler):
+    server = JsonWebServer()
+
+    def handle_request(self, request):
+        started = time.perf_counter()
+        request.shallow = False
+        context_data = self.server.context_data_from_headers(request)
+        try:
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            event = Event()
+            self.container.spawn_worker(
+                self, args, kwargs, context_data=context_data,
+                handle_result=partial(self.handle_result, event))
+            response = self.response_from_result(event.wait())
+        except Exception as exc:
+            response = self.response_from_exception(exc)
+        response.headers["X-Request-Id"] = context_data[REQUEST_ID_KEY]
+        REQUESTS.labels(self.method, self.url, str(response.status_code)).inc()
+        LATENCY.labels(self.method, self.url).observe(time.perf_counter() - started)
+        return response
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, errors.ServiceError):
+            headers = {}
+            if isinstance(exc, errors.RateLimited) and exc.details.get("retry_after"):
+                headers["Retry-After"] = str(exc.details["retry_after"])
+            return error_response(exc, headers)
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        logs.log(log, logging.ERROR, "unhandled error", error=repr(exc))
+        return error_response(errors.ServiceError())
+
+
+@dataclass
+class RouteDoc:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    auth: bool = False
+    roles: tuple = ()
+    body: object = None
+    query: object = None
+    response: object = None
+    status: int = 200
+    errors: tuple = ()
+    extra: dict = field(default_factory=dict)
+
+
+ROUTES = []
+
+
+def route(method, url, summary, tag, **doc):
+    """A gateway endpoint; `doc` feeds the OpenAPI document (schemas, roles, errors)."""
+    def decorate(fn):
+        ROUTES.append(RouteDoc(method, url, summary, tag, **doc))
+        return ApiHandler.decorator(method, url)(fn)
+    return decorate
+
+
+def call(method, *args, **kwargs):
+    """An RPC bounded in time: Nameko's RPC proxy would otherwise wait forever."""
+    try:
+        with eventlet.Timeout(config.rpc_timeout_seconds()):
+            return method(*args, **kwargs)
+    except eventlet.Timeout:
+        raise errors.ServiceUnavailable(details={"reason": "timeout"}) from None
+    except UnknownService:
+        raise errors.ServiceUnavailable(details={"reason": "service not running"}) from None
+    except RemoteError as exc:
+        logs.log(log, logging.ERROR, "remote error", error=str(exc))
+        raise errors.ServiceError() from None

@@ -1,0 +1,108 @@
+"""Test-run isolation: every run gets its own databases and RabbitMQ vhost,
+created on first use and dropped at the end, so runs never collide."""
+from common import green
+
+green.patch()
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+RUN_ID = uuid.uuid4().hex[:10]
+VHOST = f"jx_test_{RUN_ID}"
+
+os.environ["DB_SUFFIX"] = f"_test_{RUN_ID}"
+os.environ["AMQP_URI"] = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
+os.environ.setdefault("JWT_SECRET", "test-secret-" + RUN_ID + "-0123456789abcdef")
+os.environ["S3_BUCKET"] = f"jx-test-{RUN_ID}"
+
+from common import config, migrate  # noqa: E402
+from deploy import system  # noqa: E402
+
+LOG_DIR = Path(tempfile.mkdtemp(prefix=f"jx-test-{RUN_ID}-"))
+
+
+def rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A RabbitMQ vhost of this test run's own."""
+    system.check_rabbitmq()
+    rabbitmqctl("add_vhost", VHOST)
+    rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
+    yield config.amqp_uri()
+    rabbitmqctl("delete_vhost", VHOST)
+
+
+_migrated = set()
+
+
+@pytest.fixture(scope="session")
+def databases():
+    """`databases(service)` creates and migrates that service's database for this run."""
+    system.check_postgres()
+
+    def ensure(service):
+        if service not in _migrated:
+            migrate.migrate(service)
+            _migrated.add(service)
+        return config.database_url(service)
+
+    yield ensure
+    for service in _migrated:
+        migrate.drop_database(service)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The local S3-compatible server (moto's standalone server), one per run."""
+    port = system.free_port()
+    proc = system.start(system.s3_command(port), system.base_env(), LOG_DIR / "s3.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        system.wait_http(url + "/moto-api/", timeout=30)
+        os.environ["S3_ENDPOINT_URL"] = url
+        yield url
+    finally:
+        system.stop([proc])
+
+
+class RunningSystem:
+    def __init__(self, base_url, processes, log_dir):
+        self.base_url = base_url
+        self.processes = processes
+        self.log_dir = log_dir
+
+    def url(self, path):
+        return self.base_url + path
+
+    def logs(self, name):
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def system_under_test(amqp_uri, databases, s3_endpoint):
+    """Every service that exists plus the gateway, each its own process, as `make up` runs them."""
+    names = [s for s in migrate.existing_services()]
+    for name in names:
+        databases(name)
+    port = system.free_port()
+    env = system.base_env(GATEWAY_PORT=port, RPC_TIMEOUT_SECONDS=os.environ.get("RPC_TIMEOUT_SECONDS", "5"))
+    processes = {name: system.start(system.service_command(name), env, LOG_DIR / f"{name}.log")
+                 for name in names + ["gateway"]}
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        system.wait_http(base_url + "/readyz", timeout=60)
+    except system.NotReady:
+        system.stop(list(processes.values()))
+        for name in processes:
+            print(f"--- {name} log ---\n" + (LOG_DIR / f"{name}.log").read_text(errors="replace")[-3000:])
+        raise
+    yield RunningSystem(base_url, processes, LOG_DIR)
+    system.stop(list(processes.values()))
