@@ -10,6 +10,6 @@ import os
 def patch():
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     import warnings
-    warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
     import eventlet
     eventlet.monkey_patch()

@@ -1,0 +1,40 @@
+"""Identity endpoints: register, login, my details, staff accounts."""
+from nameko.rpc import RpcProxy
+
+from gateway import inputs
+from gateway.auth import authenticate
+from gateway.http import call, json_response, route
+from services.identity import schemas
+
+TAG = "身份"
+
+
+class IdentityRoutes:
+    identity = RpcProxy("identity")
+    favorites = RpcProxy("favorites")
+
+    @route("POST", "/api/v1/auth/register", "注册", TAG, body=schemas.RegisterSchema,
+           response=schemas.UserSchema, status=201, errors=(400, 409))
+    def register(self, request):
+        body = inputs.json_body(request, schemas.RegisterSchema())
+        return json_response(call(self.identity.register, body), 201)
+
+    @route("POST", "/api/v1/auth/login", "登录", TAG, body=schemas.LoginSchema,
+           response=schemas.LoginResponseSchema, errors=(400, 401, 429))
+    def login(self, request):
+        body = inputs.json_body(request, schemas.LoginSchema())
+        return json_response(call(self.identity.login, body))
+
+    @route("GET", "/api/v1/me", "我的信息", TAG, auth=True, response=schemas.MeSchema)
+    def me(self, request):
+        principal = authenticate(request)
+        me = call(self.identity.me, principal.user_id)
+        me["intern"] = call(self.favorites.intern_status, principal.user_id)
+        return json_response(me)
+
+    @route("POST", "/api/v1/admin/users", "创建工作人员账号", TAG, auth=True, roles=("admin",),
+           body=schemas.StaffUserSchema, response=schemas.UserSchema, status=201, errors=(400, 409))
+    def create_staff(self, request):
+        principal = authenticate(request, "admin")
+        body = inputs.json_body(request, schemas.StaffUserSchema())
+        return json_response(call(self.identity.create_staff, principal.as_rpc(), body), 201)

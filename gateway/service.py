@@ -1,0 +1,12 @@
+"""The HTTP gateway: the only HTTP entry. Each area's routes live in gateway/routes/."""
+from common.rpc import RequestId
+from gateway.routes.identity import IdentityRoutes
+from gateway.routes.ops import OpsRoutes
+
+
+class GatewayService(OpsRoutes, IdentityRoutes):
+    name = "gateway"
+
+    request_id = RequestId()
+    # Services whose RPC ping /readyz checks.
+    backends = ("identity", "favorites")

@@ -1,0 +1,100 @@
+"""Identity request and response schemas (the gateway validates and documents with them too)."""
+import re
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+
+from common import clock, regions
+from common.validators import MOBILE_PATTERN, id_number_problem
+from services.identity import domain
+
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_]{4,32}$", error="用户名为4到32位字母、数字或下划线")
+# Letters of any script, with "·" between parts of minority and foreign names.
+REAL_NAME = re.compile(r"^[^\W\d_]+(?:[·• ][^\W\d_]+)*$")
+
+
+def check_password(value):
+    problem = domain.password_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def check_real_name(value):
+    if not 2 <= len(value) <= 30 or not REAL_NAME.match(value):
+        raise ValidationError("姓名为2到30个字符，只能包含文字和间隔号“·”")
+
+
+class RegisterSchema(Schema):
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, validate=check_password, load_only=True)
+    real_name = fields.String(required=True, validate=check_real_name)
+    id_number = fields.String(required=True, load_only=True)
+    phone = fields.String(required=True, load_only=True,
+                          validate=validate.Regexp(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("id_number"), str):
+            data = {**data, "id_number": data["id_number"].strip().upper()}
+        return data
+
+    @validates("id_number")
+    def check_id_number(self, value, **kwargs):
+        problem = id_number_problem(value, clock.today())
+        if problem:
+            raise ValidationError(problem)
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+
+
+class JurisdictionSchema(Schema):
+    city_code = fields.String(required=True)
+    county_code = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def check_region(self, data, **kwargs):
+        problems = regions.jurisdiction_problems(data.get("city_code"), data.get("county_code"))
+        if problems:
+            raise ValidationError(problems)
+
+
+class StaffUserSchema(Schema):
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, validate=check_password, load_only=True)
+    real_name = fields.String(required=True, validate=check_real_name)
+    roles = fields.List(fields.String(), required=True)
+    jurisdiction = fields.Nested(JurisdictionSchema, load_default=None, allow_none=True)
+
+    @validates("roles")
+    def check_roles(self, value, **kwargs):
+        problem = domain.staff_roles_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+
+class UserSchema(Schema):
+    user_id = fields.UUID()
+    username = fields.String()
+    real_name = fields.String()
+    roles = fields.List(fields.String())
+    jurisdiction = fields.Nested(JurisdictionSchema, allow_none=True)
+
+
+class LoginResponseSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+    user = fields.Nested(UserSchema)
+
+
+class InternSchema(Schema):
+    eligible = fields.Boolean()
+    jurisdiction = fields.Dict(allow_none=True)
+
+
+class MeSchema(UserSchema):
+    id_number_masked = fields.String()
+    phone_masked = fields.String()
+    intern = fields.Nested(InternSchema)
