@@ -55,3 +55,16 @@ class IdentityService(Pingable):
         row = self.store.create_user(data["username"], password_hash, data["real_name"], data["roles"],
                                      jurisdiction=data["jurisdiction"])
         return domain.public_user(row)
+
+    @rpc
+    def applicant_record(self, user_id):
+        """Name and ID number for services that must check them (applications).
+
+        Internal only: the gateway never exposes this answer, and callers must
+        not log it or put it in events.
+        """
+        row = self.store.user_by_id(user_id)
+        if row is None or row["id_number"] is None:
+            raise errors.NotFound("用户不存在")
+        return {"user_id": str(row["user_id"]), "real_name": row["real_name"],
+                "id_number": row["id_number"], "phone": row["phone"]}
