@@ -10,6 +10,15 @@ class UnsupportedMediaType(errors.ServiceError):
     default_message = "请求体必须是 application/json"
 
 
+MAX_JSON_BYTES = 1024 * 1024
+
+
+class PayloadTooLarge(errors.ServiceError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "请求体过大"
+
+
 def json_body(request, schema=None):
     """The JSON object in the body, loaded (validated) by `schema` when given.
 
@@ -18,6 +27,9 @@ def json_body(request, schema=None):
     """
     if request.mimetype != "application/json":
         raise UnsupportedMediaType()
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        raise PayloadTooLarge(details={"body": [f"JSON 请求体不得超过 {MAX_JSON_BYTES} 字节"]})
+    request.max_content_length = MAX_JSON_BYTES
     raw = request.get_data(cache=True)
     try:
         body = json.loads(raw.decode("utf-8")) if raw else None

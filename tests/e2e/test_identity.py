@@ -71,6 +71,8 @@ def test_bad_json_and_wrong_content_type(anon):
                  400, "VALIDATION_ERROR", "body")
     assert_error(anon.post(REGISTER, data="[1, 2]", headers={"Content-Type": "application/json"}),
                  400, "VALIDATION_ERROR", "body")
+    assert_error(anon.post(REGISTER, data="{" + " " * (1024 * 1024 + 1) + "}",
+                           headers={"Content-Type": "application/json"}), 413, "PAYLOAD_TOO_LARGE")
     assert_error(anon.post(REGISTER, data="username=x", headers={"Content-Type": "application/x-www-form-urlencoded"}),
                  415, "UNSUPPORTED_MEDIA_TYPE")
 
