@@ -1,0 +1,170 @@
+"""Postings rules: status, keyword grams, jurisdiction, what a post looks like. Pure: no I/O."""
+import re
+import unicodedata
+import uuid
+
+from common import clock, errors, regions
+
+EDUCATION = ("初中及以下", "高中/中专", "大专", "本科", "硕士", "博士")
+EDUCATION_REQUIREMENTS = EDUCATION + ("不限",)
+STATUS_LABELS = {"open": "招募中", "closed": "已结束"}
+SEARCH_STATUSES = ("open", "closed", "all")
+SORTS = ("newest", "deadline", "subsidy")
+
+# Fields a reviewer writes; everything else is read-only.
+FIELDS = (
+    "title", "employer_name", "employer_credit_code", "city_code", "county_code", "industry",
+    "headcount", "education_requirement", "major_requirement", "duration_months",
+    "monthly_subsidy", "address", "contact_name", "contact_phone", "description", "deadline",
+)
+SUMMARY_FIELDS = (
+    "title", "employer_name", "city_code", "county_code", "industry", "headcount",
+    "education_requirement", "duration_months", "monthly_subsidy",
+)
+SEARCHED_FIELDS = ("title", "employer_name", "description")
+
+_SPACE = re.compile(r"\s+")
+# Joins the searched fields: queries never contain it, so no match spans two fields.
+_FIELD_BREAK = "\n"
+
+
+def status(closed_at, deadline, today):
+    """`open` until closed by a reviewer or until the deadline day has passed (Shanghai)."""
+    return "open" if closed_at is None and deadline >= today else "closed"
+
+
+# --- keyword search ---------------------------------------------------------------
+
+def normalise(text):
+    """Full-width to half-width, case-folded, runs of whitespace as one space."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def search_text(posting):
+    return _FIELD_BREAK.join(normalise(posting[f]) for f in SEARCHED_FIELDS)
+
+
+def grams(text):
+    """Every 1- and 2-character substring inside one field: enough to find any substring."""
+    found = set()
+    for part in text.split(_FIELD_BREAK):
+        found.update(part)
+        found.update(part[i:i + 2] for i in range(len(part) - 1))
+    found.discard(" ")
+    return sorted(found)
+
+
+def keyword(q):
+    """The normalised keyword, or None when `q` is absent or blank."""
+    return normalise(q) or None if q else None
+
+
+def keyword_grams(word):
+    """Grams a matching post must contain; for 1-2 characters they decide the match alone."""
+    if len(word) == 1:
+        return [word]
+    return sorted({word[i:i + 2] for i in range(len(word) - 1)})
+
+
+def like_pattern(word):
+    """`word` as a LIKE substring pattern, its wildcards escaped."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# --- who may do what --------------------------------------------------------------
+
+def require_reviewer(actor):
+    if not actor or "reviewer" not in actor.get("roles", ()):
+        raise errors.Forbidden("仅审核人员可以维护见习岗位")
+
+
+def check_jurisdiction(actor, city_code, county_code):
+    """A reviewer with a jurisdiction maintains only posts located inside it."""
+    if not regions.contains(actor.get("jurisdiction"), {"city_code": city_code, "county_code": county_code}):
+        raise errors.Forbidden("该岗位不在您的管辖范围内",
+                               details={"county_code": ["不在您的管辖范围内"]})
+
+
+def region_problems(city_code, county_code):
+    return regions.jurisdiction_problems(city_code, county_code)
+
+
+# --- commands ---------------------------------------------------------------------
+
+def new_posting(data, actor, now):
+    """The row for a new post; `data` has passed PostingSchema."""
+    require_reviewer(actor)
+    check_jurisdiction(actor, data["city_code"], data["county_code"])
+    row = {f: data[f] for f in FIELDS}
+    row.update(posting_id=uuid.uuid4(), published_at=now, updated_at=now, closed_at=None,
+               created_by=actor["user_id"], closed_by=None)
+    return with_search(row)
+
+
+def edited(current, changes, actor, now):
+    """The post after a reviewer's edit; the post must be theirs before and after."""
+    require_reviewer(actor)
+    check_jurisdiction(actor, current["city_code"], current["county_code"])
+    row = {**current, **changes}
+    problems = region_problems(row["city_code"], row["county_code"])
+    if problems:
+        raise errors.InvalidInput(details=problems)
+    check_jurisdiction(actor, row["city_code"], row["county_code"])
+    row["updated_at"] = now
+    return with_search(row)
+
+
+def closed(current, actor, now):
+    """Closing an already closed post changes nothing."""
+    require_reviewer(actor)
+    check_jurisdiction(actor, current["city_code"], current["county_code"])
+    if current["closed_at"] is not None:
+        return current
+    return {**current, "closed_at": now, "closed_by": actor["user_id"], "updated_at": now}
+
+
+def with_search(row):
+    text = search_text(row)
+    return {**row, "search_text": text, "search_grams": grams(text)}
+
+
+def scope(jurisdiction, county):
+    """(city, county) to list for an intern whose jurisdiction is `jurisdiction`.
+
+    A city-level jurisdiction (county None) covers the whole city; `county` narrows it
+    and must lie inside.
+    """
+    city_code, own_county = jurisdiction["city_code"], jurisdiction.get("county_code")
+    if county is not None and county != own_county:
+        if own_county is not None or regions.city_of_county(county) != city_code:
+            raise errors.InvalidInput(details={"county": ["该区县不在见习人员所属地区内"]})
+    return city_code, county or own_county
+
+
+# --- views ------------------------------------------------------------------------
+
+def _common(row, today):
+    state = status(row["closed_at"], row["deadline"], today)
+    city, county = regions.city(row["city_code"]), regions.county(row["county_code"])
+    return {
+        "posting_id": str(row["posting_id"]),
+        "status": state,
+        "status_label": STATUS_LABELS[state],
+        "city_name": city["name"] if city else None,
+        "county_name": county["name"] if county else None,
+        "deadline": row["deadline"].isoformat(),
+        "published_at": clock.iso(row["published_at"]),
+    }
+
+
+def summary(row, today):
+    """What a result list shows: no description, address or contact."""
+    return {**{f: row[f] for f in SUMMARY_FIELDS}, **_common(row, today)}
+
+
+def detail(row, today):
+    view = {f: row[f] for f in FIELDS}
+    view.update(_common(row, today))
+    view["updated_at"] = clock.iso(row["updated_at"])
+    view["closed_at"] = clock.iso(row["closed_at"])
+    return view

@@ -1,0 +1,171 @@
+"""Postings and regions schemas (the gateway validates and documents with them too)."""
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from common import clock, regions
+from common.paging import PageQuery
+from common.validators import credit_code_problem
+from services.postings import domain
+
+CONTACT_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+MAX_IDS = 100
+
+
+class Text(fields.String):
+    """A string with surrounding whitespace removed before its length is checked."""
+
+    def __init__(self, min_length=1, max_length=100, **kwargs):
+        super().__init__(validate=validate.Length(
+            min=min_length, max=max_length, error=f"长度应为{min_length}到{max_length}个字符"), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def check_city(value):
+    if regions.city(value) is None:
+        raise ValidationError("未知的地市代码")
+
+
+def check_county(value):
+    if regions.county(value) is None:
+        raise ValidationError("未知的区县代码")
+
+
+def county_outside_city(city_code, county_code):
+    return (city_code is not None and county_code is not None and regions.city(city_code) is not None
+            and regions.county(county_code) is not None and regions.city_of_county(county_code) != city_code)
+
+
+class PostingSchema(Schema):
+    """A post as a reviewer writes it; PATCH loads it with partial=True."""
+    title = Text(2, 100, required=True)
+    employer_name = Text(2, 100, required=True)
+    employer_credit_code = fields.String(required=True)
+    city_code = fields.String(required=True, validate=check_city)
+    county_code = fields.String(required=True, validate=check_county)
+    industry = Text(2, 50, required=True)
+    headcount = fields.Integer(required=True, strict=True,
+                               validate=validate.Range(1, 999, error="招募人数应为1到999"))
+    education_requirement = fields.String(required=True, validate=validate.OneOf(
+        domain.EDUCATION_REQUIREMENTS, error="学历要求应为：" + "、".join(domain.EDUCATION_REQUIREMENTS)))
+    major_requirement = Text(1, 100, load_default="不限")
+    duration_months = fields.Integer(required=True, strict=True,
+                                     validate=validate.Range(3, 12, error="见习期限应为3到12个月"))
+    monthly_subsidy = fields.Integer(required=True, strict=True,
+                                     validate=validate.Range(0, 100000, error="月补贴应为0到100000元"))
+    address = Text(2, 200, required=True)
+    contact_name = Text(2, 30, required=True)
+    contact_phone = fields.String(required=True, validate=validate.Regexp(
+        CONTACT_PHONE, error="联系电话应为11位手机号或带区号的固定电话"))
+    description = Text(10, 5000, required=True)
+    deadline = fields.Date(required=True)
+
+    @validates("employer_credit_code")
+    def check_credit_code(self, value, **kwargs):
+        problem = credit_code_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+    @validates("deadline")
+    def check_deadline(self, value, **kwargs):
+        if value < clock.today():
+            raise ValidationError("报名截止日期不能早于今天")
+
+    @validates_schema(skip_on_field_errors=False)
+    def check_region(self, data, **kwargs):
+        if county_outside_city(data.get("city_code"), data.get("county_code")):
+            raise ValidationError({"county_code": ["该区县不属于所选地市"]})
+
+
+class SearchQuery(PageQuery):
+    city = fields.String(validate=check_city)
+    county = fields.String(validate=check_county)
+    q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
+    education = fields.String(validate=validate.OneOf(
+        domain.EDUCATION_REQUIREMENTS, error="学历应为：" + "、".join(domain.EDUCATION_REQUIREMENTS)))
+    industry = fields.String(validate=validate.Length(max=50, error="行业最多50个字符"))
+    status = fields.String(load_default="open", validate=validate.OneOf(
+        domain.SEARCH_STATUSES, error="状态应为 open、closed 或 all"))
+    sort = fields.String(load_default="newest", validate=validate.OneOf(
+        domain.SORTS, error="排序应为 newest、deadline 或 subsidy"))
+
+    @validates_schema(skip_on_field_errors=False)
+    def check_region(self, data, **kwargs):
+        if county_outside_city(data.get("city"), data.get("county")):
+            raise ValidationError({"county": ["该区县不属于所选地市"]})
+
+
+class JurisdictionSchema(Schema):
+    city_code = fields.String(required=True, validate=check_city)
+    county_code = fields.String(load_default=None, allow_none=True, validate=check_county)
+
+    @validates_schema(skip_on_field_errors=False)
+    def check_region(self, data, **kwargs):
+        if county_outside_city(data.get("city_code"), data.get("county_code")):
+            raise ValidationError({"county_code": ["该区县不属于所选地市"]})
+
+
+class JurisdictionQuery(PageQuery):
+    """Open posts inside an intern's jurisdiction (the favorites service asks)."""
+    county = fields.String(validate=check_county)
+    q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
+
+
+class PostingIds(Schema):
+    posting_ids = fields.List(fields.String(), required=True,
+                              validate=validate.Length(max=MAX_IDS, error=f"一次最多查询{MAX_IDS}个岗位"))
+
+
+# --- responses (documentation) ----------------------------------------------------
+
+class PostingSummarySchema(Schema):
+    posting_id = fields.UUID()
+    title = fields.String()
+    employer_name = fields.String()
+    city_code = fields.String()
+    city_name = fields.String()
+    county_code = fields.String()
+    county_name = fields.String()
+    industry = fields.String()
+    headcount = fields.Integer()
+    education_requirement = fields.String()
+    duration_months = fields.Integer()
+    monthly_subsidy = fields.Integer()
+    deadline = fields.Date()
+    status = fields.String(metadata={"enum": ["open", "closed"]})
+    status_label = fields.String()
+    published_at = fields.DateTime()
+
+
+class PostingDetailSchema(PostingSummarySchema):
+    employer_credit_code = fields.String()
+    major_requirement = fields.String()
+    address = fields.String()
+    contact_name = fields.String()
+    contact_phone = fields.String()
+    description = fields.String()
+    updated_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class PostingPageSchema(Schema):
+    items = fields.List(fields.Nested(PostingSummarySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class CountySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class CitySchema(CountySchema):
+    counties = fields.List(fields.Nested(CountySchema))
+
+
+class RegionsSchema(Schema):
+    province = fields.Nested(CountySchema)
+    cities = fields.List(fields.Nested(CitySchema))

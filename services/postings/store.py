@@ -1,0 +1,120 @@
+"""Postings' SQL."""
+import uuid
+
+from psycopg import sql
+
+from services.postings import domain
+
+COLUMNS = domain.FIELDS + (
+    "posting_id", "published_at", "updated_at", "closed_at", "created_by", "closed_by",
+    "search_text", "search_grams",
+)
+SUMMARY_COLUMNS = domain.SUMMARY_FIELDS + ("posting_id", "deadline", "published_at", "closed_at")
+# Ties broken by id so paging is stable.
+ORDER = {
+    "newest": "published_at DESC, posting_id DESC",
+    "deadline": "deadline ASC, posting_id DESC",
+    "subsidy": "monthly_subsidy DESC, posting_id DESC",
+}
+OPEN = "(closed_at IS NULL AND deadline >= %(today)s)"
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+class PostingsStore:
+    def __init__(self, pool):
+        self.pool = pool
+
+    def create(self, row):
+        with self.pool.connection() as conn:
+            return conn.execute(
+                sql.SQL("INSERT INTO postings ({}) VALUES ({}) RETURNING *").format(
+                    sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
+                    sql.SQL(", ").join(sql.Placeholder(c) for c in COLUMNS)),
+                row).fetchone()
+
+    def get(self, posting_id):
+        key = _uuid(posting_id)
+        if key is None:
+            return None
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT * FROM postings WHERE posting_id = %s", (key,)).fetchone()
+
+    def by_ids(self, posting_ids):
+        keys = [k for k in map(_uuid, posting_ids) if k is not None]
+        with self.pool.connection() as conn:
+            return conn.execute(
+                sql.SQL("SELECT {} FROM postings WHERE posting_id = ANY(%s)").format(_summary_columns()),
+                (keys,)).fetchall()
+
+    def change(self, posting_id, update):
+        """Apply `update(row) -> row` under a row lock; None when there is no such post."""
+        key = _uuid(posting_id)
+        if key is None:
+            return None
+        with self.pool.connection() as conn, conn.transaction():
+            current = conn.execute("SELECT * FROM postings WHERE posting_id = %s FOR UPDATE", (key,)).fetchone()
+            if current is None:
+                return None
+            new = update(current)
+            if new is current:
+                return current
+            changed = [c for c in COLUMNS if c != "posting_id"]
+            return conn.execute(
+                sql.SQL("UPDATE postings SET {} WHERE posting_id = %(posting_id)s RETURNING *").format(
+                    sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
+                                       for c in changed)),
+                new).fetchone()
+
+    def search(self, today, page, page_size, sort="newest", status="open", city=None, county=None,
+               word=None, education=None, industry=None):
+        """One page of summaries and the total; `word` is a normalised keyword."""
+        where, params = [], {"today": today}
+        if status == "open":
+            where.append(OPEN)
+        elif status == "closed":
+            where.append("NOT " + OPEN)
+        for column, value in (("city_code", city), ("county_code", county),
+                              ("education_requirement", education), ("industry", industry)):
+            if value is not None:
+                where.append(f"{column} = %({column})s")
+                params[column] = value
+        if word:
+            where.append("search_grams @> %(grams)s::text[]")
+            params["grams"] = domain.keyword_grams(word)
+            if len(word) > 2:
+                where.append("search_text LIKE %(pattern)s")
+                params["pattern"] = domain.like_pattern(word)
+        condition = " AND ".join(where) or "TRUE"
+        params.update(limit=page_size, offset=(page - 1) * page_size)
+        with self.pool.connection() as conn:
+            # prepare=False: a generic plan cannot know how selective a keyword is.
+            total = conn.execute(f"SELECT count(*) AS n FROM postings WHERE {condition}",
+                                 params, prepare=False).fetchone()["n"]
+            rows = []
+            if total > params["offset"]:
+                rows = conn.execute(
+                    sql.SQL("SELECT {} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s")
+                    .format(_summary_columns(), sql.SQL(condition), sql.SQL(ORDER[sort])),
+                    params, prepare=False).fetchall()
+        return rows, total
+
+    def insert_missing(self, rows):
+        """Bulk insert by COPY; rows whose id already exists are left as they are."""
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("CREATE TEMPORARY TABLE incoming (LIKE postings) ON COMMIT DROP")
+            columns = sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+            with conn.cursor().copy(sql.SQL("COPY incoming ({}) FROM STDIN").format(columns)) as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in COLUMNS])
+            return conn.execute(sql.SQL("INSERT INTO postings ({0}) SELECT {0} FROM incoming "
+                                        "ON CONFLICT (posting_id) DO NOTHING").format(columns)).rowcount
+
+
+def _summary_columns():
+    return sql.SQL(", ").join(map(sql.Identifier, SUMMARY_COLUMNS))
