@@ -1,0 +1,45 @@
+"""Favorites endpoints (见习岗位录入及维护): an approved intern's posts and bookmarks.
+
+Only applicants (persons) may call them: staff accounts get 403 FORBIDDEN, persons who
+are not approved interns 403 NOT_AN_INTERN.
+"""
+from nameko.rpc import RpcProxy
+from werkzeug.wrappers import Response
+
+from gateway import inputs
+from gateway.auth import authenticate
+from gateway.http import call, json_response, route
+from services.favorites import schemas
+
+TAG = "见习岗位收藏"
+
+
+class FavoritesRoutes:
+    favorites = RpcProxy("favorites")
+
+    @route("GET", "/api/v1/favorites/postings", "属地内可收藏的见习岗位", TAG, auth=True, roles=("applicant",),
+           query=schemas.FavoritePostingsQuery, response=schemas.FavoritePostingPageSchema, errors=(400,))
+    def favorite_postings(self, request):
+        principal = authenticate(request, "applicant")
+        query = inputs.query(request, schemas.FavoritePostingsQuery())
+        return json_response(call(self.favorites.open_postings, principal.as_rpc(), query))
+
+    @route("GET", "/api/v1/favorites", "我收藏的见习岗位", TAG, auth=True, roles=("applicant",),
+           response=schemas.FavoritesSchema)
+    def list_favorites(self, request):
+        principal = authenticate(request, "applicant")
+        return json_response(call(self.favorites.favorites, principal.as_rpc()))
+
+    @route("PUT", "/api/v1/favorites/<string:posting_id>", "收藏见习岗位（最多3个）", TAG, auth=True,
+           roles=("applicant",), response=schemas.FavoritedPostingSchema, status=201, errors=(404, 409))
+    def add_favorite(self, request, posting_id):
+        principal = authenticate(request, "applicant")
+        result = call(self.favorites.add, principal.as_rpc(), posting_id)
+        return json_response(result["posting"], 201 if result["created"] else 200)
+
+    @route("DELETE", "/api/v1/favorites/<string:posting_id>", "取消收藏", TAG, auth=True, roles=("applicant",),
+           status=204)
+    def remove_favorite(self, request, posting_id):
+        principal = authenticate(request, "applicant")
+        call(self.favorites.remove, principal.as_rpc(), posting_id)
+        return Response(status=204)

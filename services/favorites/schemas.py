@@ -1,0 +1,40 @@
+"""Favorites request and response schemas (the gateway validates and documents with them too)."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from common import regions
+from common.paging import PageQuery
+from services.favorites import domain
+# The posts are the postings service's; favorites passes its summaries on as they are.
+from services.postings.schemas import PostingDetailSchema, PostingSummarySchema
+
+
+def check_county(value):
+    if regions.county(value) is None:
+        raise ValidationError("未知的区县代码")
+
+
+class FavoritePostingsQuery(PageQuery):
+    """Open posts in the intern's jurisdiction; `county` narrows a city-level one."""
+    county = fields.String(validate=check_county)
+    q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
+
+
+class FavoritePostingSchema(PostingSummarySchema):
+    favorited = fields.Boolean()
+
+
+class FavoritedPostingSchema(PostingDetailSchema):
+    """What PUT answers: the post's detail, now bookmarked."""
+    favorited = fields.Boolean()
+
+
+class FavoritePostingPageSchema(Schema):
+    items = fields.List(fields.Nested(FavoritePostingSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class FavoritesSchema(Schema):
+    items = fields.List(fields.Nested(PostingSummarySchema))
+    limit = fields.Integer(metadata={"example": domain.LIMIT})
