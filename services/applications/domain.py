@@ -1,0 +1,348 @@
+"""The intern application (就业见习人员申请): its events, state and every rule. Pure: no I/O.
+
+An application is the fold of its events. Commands (`submit`, `withdraw`,
+`approve`, `reject`) take the current state and the facts they need and return
+new events, or raise a `common.errors` type naming the field that broke a rule.
+
+Stored events carry no ID number and no phone: the personal particulars of a
+submission (name, masked ID number, phone, addresses) live beside the event log
+in the service's own table, so the published, immutable log never holds them.
+"""
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+
+from common import clock, errors, regions
+from common.validators import id_birth_date, id_gender
+
+CATEGORIES = {
+    "graduate": "离校2年内未就业高校毕业生",
+    "vocational_graduate": "离校2年内未就业中职毕业生",
+    "unemployed_youth": "16-24岁失业青年",
+    "returned_overseas": "留学回国毕业生",
+}
+GRADUATE_CATEGORIES = ("graduate", "vocational_graduate", "returned_overseas")
+EDUCATIONS = ("初中及以下", "高中/中专", "大专", "本科", "硕士", "博士")
+GENDERS = ("男", "女")
+KINDS = {
+    "id_card": "身份证",
+    "diploma": "毕业证书",
+    "degree_verification": "学历学位认证",
+    "unemployment_registration": "失业登记证明",
+    "other": "其他材料",
+}
+REQUIRED_KINDS = {
+    "graduate": ("id_card", "diploma"),
+    "vocational_graduate": ("id_card", "diploma"),
+    "returned_overseas": ("id_card", "diploma"),
+    "unemployed_youth": ("id_card", "unemployment_registration"),
+}
+STATUS_LABELS = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "withdrawn": "已撤回"}
+ACTIVE_STATUSES = ("pending", "approved")
+
+GRADUATION_WINDOW_YEARS = 2
+YOUTH_MIN_AGE, YOUTH_MAX_AGE = 16, 24
+REASON_MIN, REASON_MAX = 2, 500
+COMMENT_MAX = 500
+
+SUBMITTED = "application_submitted"
+WITHDRAWN = "application_withdrawn"
+APPROVED = "application_approved"
+REJECTED = "application_rejected"
+
+
+# ---- events (past tense; `type` is the integration event's name) -------------------------
+
+@dataclass(frozen=True)
+class ApplicationSubmitted:
+    type = SUBMITTED
+    applicant_id: str
+    case_number: str
+    category: str
+    jurisdiction: dict
+    gender: str
+    education: str
+    school: str
+    major: str | None
+    graduation_date: str | None
+    attachment_ids: list
+    declaration_accepted: bool = True
+
+    def payload(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ApplicationWithdrawn:
+    type = WITHDRAWN
+    applicant_id: str
+
+    def payload(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ApplicationApproved:
+    type = APPROVED
+    applicant_id: str
+    jurisdiction: dict
+    reviewer_id: str
+    comment: str | None
+
+    def payload(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ApplicationRejected:
+    type = REJECTED
+    applicant_id: str
+    reviewer_id: str
+    reason: str
+
+    def payload(self):
+        return asdict(self)
+
+
+# ---- state ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Application:
+    """The aggregate's state. `version` 0 means the application does not exist."""
+    application_id: str | None = None
+    version: int = 0
+    status: str | None = None
+    applicant_id: str | None = None
+    case_number: str | None = None
+    category: str | None = None
+    jurisdiction: dict | None = None
+    submitted_at: object = None
+    decided_at: object = None
+    reviewer_id: str | None = None
+    history: tuple = field(default_factory=tuple)
+
+    @property
+    def exists(self):
+        return self.version > 0
+
+
+def fold(events, application_id=None):
+    """State from stored events (objects with type, payload, stream_version, occurred_at), oldest first."""
+    state = Application(application_id=application_id)
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def apply(state, event):
+    data = event.payload
+    step = {"type": event.type, "at": event.occurred_at, "version": event.stream_version}
+    if event.type == SUBMITTED:
+        state = replace(state, status="pending", applicant_id=data["applicant_id"],
+                        case_number=data["case_number"], category=data["category"],
+                        jurisdiction=data["jurisdiction"], submitted_at=event.occurred_at)
+        step["by"] = data["applicant_id"]
+    elif event.type == WITHDRAWN:
+        state = replace(state, status="withdrawn", decided_at=event.occurred_at)
+        step["by"] = data["applicant_id"]
+    elif event.type == APPROVED:
+        state = replace(state, status="approved", decided_at=event.occurred_at, reviewer_id=data["reviewer_id"])
+        step.update(by=data["reviewer_id"], comment=data.get("comment"))
+    elif event.type == REJECTED:
+        state = replace(state, status="rejected", decided_at=event.occurred_at, reviewer_id=data["reviewer_id"])
+        step.update(by=data["reviewer_id"], reason=data["reason"])
+    else:
+        raise ValueError(f"unknown application event {event.type!r}")
+    application_id = state.application_id or str(getattr(event, "stream_id", "")) or None
+    return replace(state, application_id=application_id, version=event.stream_version,
+                   history=state.history + (step,))
+
+
+def message_payload(event):
+    """The published body of a stored event: exactly the contract's fields, nothing personal."""
+    data = event.payload
+    body = {
+        "event_id": str(event.event_id),
+        "application_id": str(event.stream_id),
+        "applicant_id": data["applicant_id"],
+        "stream_version": event.stream_version,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+    if event.type == SUBMITTED:
+        body.update(case_number=data["case_number"], jurisdiction=data["jurisdiction"], category=data["category"])
+    elif event.type == APPROVED:
+        body.update(jurisdiction=data["jurisdiction"], reviewer_id=data["reviewer_id"], comment=data["comment"])
+    elif event.type == REJECTED:
+        body.update(reviewer_id=data["reviewer_id"], reason=data["reason"])
+    return body
+
+
+# ---- dates ----------------------------------------------------------------------------------
+
+def anniversary(start, years):
+    """`start` moved on by whole years; 29 February falls on 1 March in common years."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February into a common year
+        return date(start.year + years, 3, 1)
+
+
+def full_years(born, today):
+    """Age in full years (周岁): one more on each birthday (1 March for a 29 February birthday in common years)."""
+    years = today.year - born.year
+    return years if anniversary(born, years) <= today else years - 1
+
+
+def eligibility_problems(category, birth_date, graduation_date, today):
+    """Field problems of the category's eligibility on `today` (Asia/Shanghai)."""
+    problems = {}
+    if category in GRADUATE_CATEGORIES:
+        if graduation_date is None:
+            problems["graduation_date"] = ["毕业生类别须填写毕业时间"]
+        elif graduation_date > today:
+            problems["graduation_date"] = ["毕业时间不能晚于今天"]
+        elif today > anniversary(graduation_date, GRADUATION_WINDOW_YEARS):
+            problems["graduation_date"] = ["离校已超过2年，不符合该人员类别"]
+    elif category == "unemployed_youth":
+        age = full_years(birth_date, today)
+        if not YOUTH_MIN_AGE <= age <= YOUTH_MAX_AGE:
+            problems["category"] = [f"失业青年须年满16周岁且未满25周岁（当前{age}周岁）"]
+        if graduation_date is not None and graduation_date > today:
+            problems["graduation_date"] = ["毕业时间不能晚于今天"]
+    return problems
+
+
+# ---- commands ---------------------------------------------------------------------------------
+
+def submit(form, applicant_id, id_number, attachments, active, today, case_number):
+    """The submission of `form` (schema-loaded) by `applicant_id`, whose identity record holds `id_number`.
+
+    `attachments` maps each requested attachment id to its row (owner_id, kind,
+    application_id, stored) or None when unknown; `active` is the person's
+    pending or approved case, if any. Returns [ApplicationSubmitted].
+    """
+    problems = {}
+    if form.get("declaration_accepted") is not True:
+        problems["declaration_accepted"] = ["须确认本人未就业、信息真实"]
+    if form["gender"] != id_gender(id_number):
+        problems["gender"] = ["性别与身份证号码不符"]
+    category = form["category"]
+    problems.update(eligibility_problems(category, id_birth_date(id_number), form.get("graduation_date"), today))
+    if category in GRADUATE_CATEGORIES:
+        for name, label in (("school", "毕业院校"), ("major", "所学专业")):
+            if not form.get(name):
+                problems.setdefault(name, []).append(f"毕业生类别须填写{label}")
+    if category == "unemployed_youth" and not form.get("unemployment_registration_number"):
+        problems["unemployment_registration_number"] = ["失业青年须填写失业登记证号"]
+    jurisdiction = form["jurisdiction"]
+    problems.update(regions.jurisdiction_problems(
+        jurisdiction.get("city_code"), jurisdiction.get("county_code"),
+        "jurisdiction.city_code", "jurisdiction.county_code"))
+    if problems:
+        raise errors.InvalidInput(details=problems)
+    if active is not None:
+        raise errors.Conflict(f"您已有未办结或已通过的申请（{active['case_number']}），不能重复申报",
+                              {"case_number": active["case_number"]}, code="ACTIVE_APPLICATION_EXISTS")
+    attachment_problem = attachments_problem(category, form["attachment_ids"], attachments, applicant_id)
+    if attachment_problem:
+        raise errors.InvalidInput.field("attachment_ids", attachment_problem)
+    graduation = form.get("graduation_date")
+    return [ApplicationSubmitted(
+        applicant_id=applicant_id, case_number=case_number, category=category,
+        jurisdiction={"city_code": jurisdiction["city_code"], "county_code": jurisdiction.get("county_code")},
+        gender=form["gender"], education=form["education"], school=form.get("school") or "",
+        major=form.get("major") or None, graduation_date=graduation.isoformat() if graduation else None,
+        attachment_ids=[str(a) for a in form["attachment_ids"]])]
+
+
+def attachments_problem(category, attachment_ids, attachments, applicant_id):
+    """Why the attachments cannot go with this submission, or None.
+
+    Only the caller's own, stored uploads that no case uses yet qualify; uploads of
+    a withdrawn or rejected case stay with that case (its record must not change).
+    """
+    kinds = set()
+    for attachment_id in attachment_ids:
+        row = attachments.get(str(attachment_id))
+        if row is None or str(row["owner_id"]) != str(applicant_id) or not row["stored"]:
+            return f"附件 {attachment_id} 不存在"
+        if row["application_id"] is not None:
+            return f"附件 {attachment_id} 已用于其他申请，请重新上传"
+        kinds.add(row["kind"])
+    missing = [KINDS[k] for k in REQUIRED_KINDS[category] if k not in kinds]
+    if missing:
+        return "缺少必需的附件：" + "、".join(missing)
+    return None
+
+
+def _ensure_visible_to_owner(state, actor_id):
+    if not state.exists or state.applicant_id != str(actor_id):
+        raise errors.NotFound("申请不存在")
+
+
+def ensure_visible(state, actor):
+    """Owners see their cases; reviewers see cases inside their jurisdiction; all others get 404."""
+    if not state.exists:
+        raise errors.NotFound("申请不存在")
+    if state.applicant_id == str(actor["user_id"]):
+        return
+    if "reviewer" in actor.get("roles", ()) and regions.contains(actor.get("jurisdiction"), state.jurisdiction):
+        return
+    raise errors.NotFound("申请不存在")
+
+
+def _ensure_reviewer(state, reviewer):
+    if "reviewer" not in reviewer.get("roles", ()):
+        raise errors.Forbidden()
+    if not state.exists or not regions.contains(reviewer.get("jurisdiction"), state.jurisdiction):
+        raise errors.NotFound("申请不存在")
+
+
+def withdraw(state, actor_id):
+    _ensure_visible_to_owner(state, actor_id)
+    if state.status != "pending":
+        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只有未审核的申请可以撤回",
+                              {"status": state.status}, code="NOT_WITHDRAWABLE")
+    return [ApplicationWithdrawn(applicant_id=state.applicant_id)]
+
+
+def _ensure_pending(state):
+    if state.status != "pending":
+        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只能审核未审核的申请",
+                              {"status": state.status}, code="NOT_PENDING")
+
+
+def approve(state, reviewer, comment=None):
+    _ensure_reviewer(state, reviewer)
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > COMMENT_MAX:
+        raise errors.InvalidInput.field("comment", f"审核意见不能超过{COMMENT_MAX}个字符")
+    _ensure_pending(state)
+    return [ApplicationApproved(applicant_id=state.applicant_id, jurisdiction=state.jurisdiction,
+                                reviewer_id=str(reviewer["user_id"]), comment=comment)]
+
+
+def reject(state, reviewer, reason):
+    _ensure_reviewer(state, reviewer)
+    reason = (reason or "").strip()
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise errors.InvalidInput.field("reason", f"不通过原因须为{REASON_MIN}到{REASON_MAX}个字符")
+    _ensure_pending(state)
+    return [ApplicationRejected(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]),
+                                reason=reason)]
+
+
+def case_number(day, serial):
+    """`JX` + the Shanghai date + a 6-digit serial of that day."""
+    if not 1 <= serial <= 999_999:
+        raise errors.ServiceUnavailable("今日受理编号已用尽", details={"case_number": ["serial exhausted"]})
+    return f"JX{day:%Y%m%d}{serial:06d}"
+
+
+def status_of(status):
+    return {"status": status, "status_label": STATUS_LABELS[status]}
+
+
+def timeline(state):
+    """The history as the API shows it: oldest first, type named as the integration event."""
+    return [{**{k: v for k, v in step.items() if k != "version"}, "at": clock.iso(step["at"])}
+            for step in state.history]
