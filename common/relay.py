@@ -1,0 +1,246 @@
+"""Transactional outbox relay: publishes committed events to RabbitMQ as Nameko events.
+
+Events are committed to the `events` table first (common.eventstore); the relay
+then publishes them in commit order, at least once, to the exchange
+`<source>.events` with the event type as routing key, exactly as Nameko's
+`EventDispatcher` would, so `@event_handler("applications", "application_approved")`
+receives them. Guarantees:
+
+- Persistent messages with publisher confirms; the checkpoint row
+  (`relay_checkpoints`) is advanced only past events the broker confirmed. A
+  crash re-publishes from the checkpoint, so consumers see duplicates, never gaps.
+- One active relay per database and name: the leader holds a PostgreSQL session
+  advisory lock; standbys retry it and take over when the leader's session ends.
+- Woken by NOTIFY from appending transactions, with a fallback poll.
+- Any database or broker failure drops both connections and starts over from the
+  checkpoint, so restarts of RabbitMQ or PostgreSQL only delay publishing.
+
+Run it inside a service (`OutboxRelay` below) or as a process:
+`python -m common.relay applications [--payload module:function]`.
+"""
+import argparse
+import importlib
+import json
+import logging
+import os
+import signal
+import time
+import zlib
+from datetime import date, datetime
+
+import kombu
+import psycopg
+from psycopg.rows import tuple_row
+from nameko.extensions import DependencyProvider
+from nameko.standalone.events import get_event_exchange
+from prometheus_client import Gauge
+
+from common import config, eventstore, logs
+
+log = logging.getLogger(__name__)
+
+LAG = Gauge("outbox_relay_lag_events", "Newest event position minus the relay checkpoint", ["relay"])
+OLDEST_UNPUBLISHED_AGE = Gauge(
+    "outbox_relay_oldest_unpublished_age_seconds",
+    "Age of the oldest event the broker has not confirmed yet (0 when none)", ["relay"])
+
+
+def default_payload(event):
+    """The message body of `event`: its payload plus event_id, stream_id, stream_version, occurred_at."""
+    return {
+        **event.payload,
+        "event_id": str(event.event_id),
+        "stream_id": str(event.stream_id),
+        "stream_version": event.stream_version,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+
+
+def _json_default(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+
+
+def nameko_message(source, event, payload):
+    """Keyword arguments for kombu's `Producer.publish` that make `payload` a Nameko event.
+
+    The body is encoded here rather than by kombu's serializer, which would wrap
+    dates and UUIDs in `{"__type__": ...}` objects that other consumers do not expect.
+    Headers carry Nameko's context: the originating request id and a call id stack.
+    """
+    headers = {"nameko.call_id_stack": [f"{source}.outbox_relay.{event.event_id}"]}
+    if event.metadata.get("request_id"):
+        headers["nameko.request_id"] = event.metadata["request_id"]
+    return {
+        "body": json.dumps(payload, ensure_ascii=False, default=_json_default).encode("utf-8"),
+        "content_type": "application/json",
+        "content_encoding": "utf-8",
+        "routing_key": event.type,
+        "headers": headers,
+        "delivery_mode": 2,
+        "message_id": str(event.event_id),
+    }
+
+
+def status(conn, name):
+    """Where relay `name` stands: {"checkpoint", "newest", "lag", "oldest_unpublished_age"} (seconds, or None)."""
+    checkpoint, newest, age = conn.cursor(row_factory=tuple_row).execute(
+        """
+        SELECT c.position,
+               coalesce((SELECT max(position) FROM events), 0),
+               extract(epoch FROM clock_timestamp() - (SELECT occurred_at FROM events WHERE position > c.position
+                                                       ORDER BY position LIMIT 1))::float8
+        FROM (SELECT coalesce((SELECT position FROM relay_checkpoints WHERE name = %s), 0) AS position) c
+        """, (name,)).fetchone()
+    return {"checkpoint": checkpoint, "newest": newest, "lag": newest - checkpoint, "oldest_unpublished_age": age}
+
+
+def update_metrics(conn, name):
+    """Refresh relay `name`'s Prometheus gauges from the database; returns `status`."""
+    current = status(conn, name)
+    LAG.labels(name).set(current["lag"])
+    OLDEST_UNPUBLISHED_AGE.labels(name).set(current["oldest_unpublished_age"] or 0)
+    return current
+
+
+class Relay:
+    """Publishes the `events` table of `database` as Nameko events of service `source`.
+
+    `payload(event) -> dict` builds each message body (default `default_payload`);
+    `name` keys the checkpoint and the leadership lock (default: `source`).
+    `run()` blocks until `stop()`; it never raises on database or broker failures.
+    """
+
+    def __init__(self, database, source=None, *, name=None, payload=default_payload, amqp_uri=None,
+                 listen=True, poll_interval=1.0, batch_size=100, standby_interval=1.0, retry_interval=0.5):
+        self.dsn = config.database_url(database)
+        self.source = source or database
+        self.name = name or self.source
+        self.payload = payload
+        self.amqp_uri = amqp_uri or config.amqp_uri()
+        self.listen = listen
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.standby_interval = standby_interval
+        self.retry_interval = retry_interval
+        self.exchange = get_event_exchange(self.source, {})
+        self.lock_key = zlib.crc32(f"outbox-relay:{self.name}".encode())
+        self.stopping = False
+
+    def stop(self):
+        """Ask `run()` to return (within about a poll interval)."""
+        self.stopping = True
+
+    def run(self):
+        while not self.stopping:
+            try:
+                self._serve()
+            except Exception as exc:  # any outage: reconnect and resume from the checkpoint
+                logs.log(log, logging.WARNING, "relay interrupted; restarting", relay=self.name, error=repr(exc))
+                time.sleep(self.retry_interval)
+
+    def _serve(self):
+        with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5,
+                             application_name=f"outbox-relay {os.getpid()} {self.name}"[:63]) as conn:
+            if not self._lead(conn):
+                return
+            if self.listen:
+                # Before the first read, so no commit between read and wait goes unnoticed.
+                conn.execute(f"LISTEN {eventstore.CHANNEL}")
+            conn.execute("INSERT INTO relay_checkpoints (name) VALUES (%s) ON CONFLICT DO NOTHING", (self.name,))
+            checkpoint = status(conn, self.name)["checkpoint"]
+            with kombu.Connection(self.amqp_uri, connect_timeout=5,
+                                  transport_options={"confirm_publish": True}) as broker:
+                broker.connect()
+                producer = broker.Producer(exchange=self.exchange)  # declares the exchange
+                logs.log(log, logging.INFO, "relay leading", relay=self.name, checkpoint=checkpoint)
+                while not self.stopping:
+                    checkpoint, full = self._publish_batch(conn, producer, checkpoint)
+                    update_metrics(conn, self.name)
+                    if not full:
+                        self._wait(conn)
+
+    def _lead(self, conn):
+        """Block until this relay holds the leadership lock (True) or is stopped (False)."""
+        while not conn.cursor(row_factory=tuple_row).execute(
+                "SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()[0]:
+            update_metrics(conn, self.name)  # standbys keep the gauges fresh too
+            time.sleep(self.standby_interval)
+            if self.stopping:
+                return False
+        return True
+
+    def _publish_batch(self, conn, producer, checkpoint):
+        events = eventstore.read_log(conn, checkpoint, self.batch_size)
+        for event in events:
+            # With confirm_publish, publish() returns only once the broker has the message.
+            producer.publish(exchange=self.exchange, confirm_timeout=10,
+                             **nameko_message(self.source, event, self.payload(event)))
+        if events:
+            checkpoint = events[-1].position
+            conn.execute("UPDATE relay_checkpoints SET position = greatest(position, %s), updated_at = now()"
+                         " WHERE name = %s", (checkpoint, self.name))
+        return checkpoint, len(events) == self.batch_size
+
+    def _wait(self, conn):
+        if self.listen:
+            for _ in conn.notifies(timeout=self.poll_interval, stop_after=1):
+                pass
+        else:
+            time.sleep(self.poll_interval)
+
+
+class OutboxRelay(DependencyProvider):
+    """Runs the service's relay in its Nameko process; among replicas one leads, the rest stand by.
+
+        class ApplicationsService:
+            name = "applications"
+            relay = OutboxRelay(payload=events.message_payload)
+
+    Keyword arguments go to `Relay`; `database` (hence `source`) defaults to the service's name.
+    """
+
+    def __init__(self, **options):
+        self.options = options
+        self.relay = None
+        self.thread = None
+
+    def start(self):
+        self.relay = Relay(**{"database": self.container.service_name,
+                              "amqp_uri": self.container.config["AMQP_URI"], **self.options})
+        self.thread = self.container.spawn_managed_thread(self.relay.run, identifier="outbox_relay")
+
+    def stop(self):
+        self.relay.stop()
+        self.thread.wait()
+
+    def kill(self):
+        if self.thread is not None:
+            self.relay.stop()
+            self.thread.kill()
+
+
+def _import(path):
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m common.relay", description="Run an outbox relay.")
+    parser.add_argument("database", help="the service whose events table to publish, e.g. applications")
+    parser.add_argument("--source", help="publish as this Nameko service (default: the database's service)")
+    parser.add_argument("--name", help="checkpoint and leadership name (default: the source)")
+    parser.add_argument("--payload", help="module:function building message bodies (default: default_payload)")
+    parser.add_argument("--poll-interval", type=float, default=1.0)
+    parser.add_argument("--no-listen", action="store_true", help="poll only, without LISTEN/NOTIFY")
+    args = parser.parse_args(argv)
+    logs.configure(f"{args.database}-relay", config.env("LOG_LEVEL", "INFO"))
+    relay = Relay(args.database, args.source, name=args.name,
+                  payload=_import(args.payload) if args.payload else default_payload,
+                  listen=not args.no_listen, poll_interval=args.poll_interval)
+    signal.signal(signal.SIGTERM, lambda *_: relay.stop())
+    signal.signal(signal.SIGINT, lambda *_: relay.stop())
+    relay.run()
+
+
+if __name__ == "__main__":
+    main()

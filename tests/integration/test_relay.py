@@ -1,0 +1,280 @@
+"""The outbox relay against real PostgreSQL and RabbitMQ: Nameko format, wake-ups, crashes and outages."""
+import json
+import os
+import queue
+import random
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+import eventlet
+import kombu
+import psycopg
+import pytest
+from nameko.events import event_handler
+from nameko.runners import ServiceRunner
+from nameko.standalone.events import get_event_exchange
+
+from common import eventstore, relay
+from common.eventstore import NewEvent
+from common.rpc import RequestId
+from deploy import system
+from tests.conftest import LOG_DIR, rabbitmqctl
+
+SOURCE = f"relaytest{uuid.uuid4().hex[:8]}"
+RECEIVED = queue.Queue()
+
+
+@pytest.fixture(scope="module")
+def dsn(databases):
+    return databases("applications")
+
+
+def start_at_head(dsn, name):
+    """Start relay `name` after the events earlier tests left in the shared log."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO relay_checkpoints (name, position) SELECT %s, coalesce(max(position), 0) FROM events"
+                     " ON CONFLICT (name) DO UPDATE SET position = excluded.position", (name,))
+
+
+def append(dsn, stream, expected, *types, metadata=None):
+    with psycopg.connect(dsn) as conn:
+        with conn.transaction():
+            return eventstore.append(conn, stream, expected,
+                                     [NewEvent(t, {"note": f"#{expected + i + 1}"}, metadata or {})
+                                      for i, t in enumerate(types)])
+
+
+class Probe:
+    """A durable queue bound to every event of a source service, read with basic_get."""
+
+    def __init__(self, amqp_uri, source):
+        self.amqp_uri = amqp_uri
+        self.queue = kombu.Queue(f"probe-{source}", exchange=get_event_exchange(source, {}), routing_key="#",
+                                 durable=True)
+        with kombu.Connection(amqp_uri) as conn:
+            self.queue(conn.default_channel).declare()
+
+    def drain(self, until=lambda messages: False, timeout=0.0):
+        """Messages until the queue is empty (and `until(messages)` holds, waiting up to `timeout`)."""
+        messages, deadline = [], time.monotonic() + timeout
+        with kombu.Connection(self.amqp_uri) as conn:
+            bound = self.queue(conn.default_channel)
+            while True:
+                message = bound.get(no_ack=True)
+                if message is not None:
+                    messages.append(message)
+                elif until(messages) or time.monotonic() > deadline:
+                    return messages
+                else:
+                    time.sleep(0.02)
+
+    def delete(self):
+        with kombu.Connection(self.amqp_uri) as conn:
+            self.queue(conn.default_channel).delete()
+
+
+class Listener:
+    name = f"{SOURCE}_listener"
+    request_id = RequestId()
+
+    @event_handler(SOURCE, "thing_happened")
+    def on_thing_happened(self, payload):
+        RECEIVED.put((payload, self.request_id))
+
+
+class RelayHost:
+    name = f"{SOURCE}_host"
+    relay = relay.OutboxRelay(database="applications", source=SOURCE, poll_interval=0.5)
+
+
+def test_relay_inside_a_service_publishes_what_a_nameko_event_handler_receives(dsn, amqp_uri):
+    start_at_head(dsn, SOURCE)
+    probe = Probe(amqp_uri, SOURCE)
+    runner = ServiceRunner({"AMQP_URI": amqp_uri})
+    runner.add_service(Listener)
+    runner.add_service(RelayHost)
+    runner.start()
+    try:
+        stream = uuid.uuid4()
+        stored = append(dsn, stream, 0, "thing_happened", "thing_happened", metadata={"request_id": "req-42"})
+        got = [RECEIVED.get(timeout=10) for _ in stored]
+    finally:
+        runner.stop()
+    by_version = {payload["stream_version"]: (payload, request_id) for payload, request_id in got}
+    for event in stored:
+        payload, request_id = by_version[event.stream_version]
+        assert payload == {"note": event.payload["note"], "event_id": str(event.event_id),
+                           "stream_id": str(stream), "stream_version": event.stream_version,
+                           "occurred_at": event.occurred_at.isoformat()}
+        assert request_id == "req-42"  # the appending request's id, carried as nameko.request_id
+    messages = probe.drain(until=lambda m: len(m) == 2, timeout=5)
+    probe.delete()
+    assert [m.delivery_info["routing_key"] for m in messages] == ["thing_happened"] * 2
+    assert {m.properties["delivery_mode"] for m in messages} == {2}
+    assert {m.content_type for m in messages} == {"application/json"}
+    assert [json.loads(m.body)["stream_version"] for m in messages] == [1, 2]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert relay.update_metrics(conn, SOURCE)["lag"] == 0
+
+
+@pytest.mark.parametrize("listen", [True, False], ids=["notify", "poll"])
+def test_relay_wakes_on_notify_and_polling_alone_also_delivers(dsn, amqp_uri, listen):
+    source = f"{SOURCE}{'n' if listen else 'p'}"
+    start_at_head(dsn, source)
+    probe = Probe(amqp_uri, source)
+    # With NOTIFY the fallback poll is far too slow to explain a quick delivery.
+    worker = relay.Relay("applications", source, listen=listen, poll_interval=5.0 if listen else 0.3)
+    thread = eventlet.spawn(worker.run)
+    try:
+        time.sleep(0.5)  # leading and listening
+        started = time.monotonic()
+        append(dsn, uuid.uuid4(), 0, "thing_happened")
+        assert len(probe.drain(until=lambda m: len(m) == 1, timeout=5)) == 1
+        assert time.monotonic() - started < (1.0 if listen else 2.0)
+    finally:
+        worker.stop()
+        thread.wait()
+        probe.delete()
+
+
+def test_metrics_report_lag_and_the_age_of_the_oldest_unpublished_event(dsn):
+    name = f"{SOURCE}metrics"
+    start_at_head(dsn, name)
+    append(dsn, uuid.uuid4(), 0, "thing_happened", "thing_happened")
+    time.sleep(0.2)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        current = relay.update_metrics(conn, name)
+    assert current["lag"] >= 2 and current["oldest_unpublished_age"] >= 0.2
+    assert relay.LAG.labels(name)._value.get() == current["lag"]
+
+
+class RelayProcesses:
+    """Relay processes of one name, started and SIGKILLed at will."""
+
+    def __init__(self, dsn, source):
+        self.dsn, self.source, self.procs = dsn, source, []
+
+    def spawn(self):
+        command = [system.PYTHON, "-m", "common.relay", "applications", "--source", self.source, "--poll-interval", "0.5"]
+        self.procs.append(system.start(command, system.base_env(), LOG_DIR / f"relay-{self.source}.log"))
+
+    def leader_pid(self):
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            row = conn.execute(
+                """SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                   WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
+                     AND a.application_name LIKE %s""", (f"outbox-relay % {self.source}",)).fetchone()
+        return int(row[0].split()[1]) if row else None
+
+    def kill(self, pid):
+        proc = next(p for p in self.procs if p.pid == pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self.procs.remove(proc)
+        self.spawn()
+
+    def kill_leader(self):
+        deadline = time.monotonic() + 10
+        while (pid := self.leader_pid()) is None:
+            assert time.monotonic() < deadline, "no relay took the lead"
+            time.sleep(0.1)
+        self.kill(pid)
+
+    def terminate_database_sessions(self):
+        """What a PostgreSQL restart does to the relays: their sessions (and the lock) vanish."""
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE %s",
+                         (f"outbox-relay % {self.source}",))
+
+    def stop(self):
+        system.stop(self.procs)
+        return [p.returncode for p in self.procs]
+
+
+def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, amqp_uri):
+    source = f"{SOURCE}chaos"
+    start_at_head(dsn, source)
+    probe = Probe(amqp_uri, source)
+    relays = RelayProcesses(dsn, source)
+    committed = []  # (position, event_id, stream, version)
+    writing = threading.Event()
+    writing.set()
+
+    def writer(seed):
+        rnd = random.Random(seed)
+        versions = {uuid.uuid4(): 0 for _ in range(5)}
+        with psycopg.connect(dsn) as conn:
+            while writing.is_set():
+                stream = rnd.choice(list(versions))
+                with conn.transaction():
+                    stored = eventstore.append(conn, stream, versions[stream],
+                                               [NewEvent("thing_happened", {}) for _ in range(rnd.randint(1, 2))])
+                versions[stream] += len(stored)
+                committed.extend((e.position, str(e.event_id), str(stream), e.stream_version) for e in stored)
+                time.sleep(rnd.uniform(0, 0.02))
+
+    writers = [threading.Thread(target=writer, args=(seed,)) for seed in range(4)]
+    try:
+        relays.spawn()
+        relays.spawn()
+        for t in writers:
+            t.start()
+        time.sleep(1.5)
+        relays.kill_leader()
+        time.sleep(1)
+        rabbitmqctl("stop_app")
+        try:
+            time.sleep(1.5)
+            relays.kill_leader()  # dies while the broker is away
+        finally:
+            rabbitmqctl("start_app")
+        time.sleep(1.5)
+        relays.kill_leader()
+        time.sleep(1)
+        relays.terminate_database_sessions()
+        time.sleep(1.5)
+        for proc in list(relays.procs):
+            relays.kill(proc.pid)
+        time.sleep(1)
+        relays.kill_leader()
+        time.sleep(1)
+        writing.clear()
+        for t in writers:
+            t.join()
+
+        deadline = time.monotonic() + 30
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while (lag := relay.status(conn, source)["lag"]) != 0:
+                assert time.monotonic() < deadline, f"relay lag stuck at {lag}"
+                time.sleep(0.2)
+        messages = probe.drain()
+    finally:
+        writing.clear()
+        for t in writers:
+            t.join()
+        rabbitmqctl("start_app")  # idempotent; the broker must be up for whatever runs next
+        rabbitmqctl("await_startup")
+        codes = relays.stop()
+
+    assert codes == [0, 0], "relays stop cleanly on SIGTERM"
+    position_of = {event_id: position for position, event_id, _, _ in committed}
+    received = [json.loads(m.body) for m in messages]
+    assert len(committed) > 200
+    assert set(position_of) <= {p["event_id"] for p in received}, "every committed event was published"
+    # Duplicates are allowed, but each event arrives only after all of its predecessors:
+    # first arrivals follow commit order, and so every stream's versions.
+    first_arrivals, arrived = [], set()
+    for payload in received:
+        if payload["event_id"] in position_of and payload["event_id"] not in arrived:
+            arrived.add(payload["event_id"])
+            first_arrivals.append(position_of[payload["event_id"]])
+    assert first_arrivals == sorted(position_of.values())
+    highest = {}
+    for payload in received:
+        stream, version = payload["stream_id"], payload["stream_version"]
+        assert version <= highest.get(stream, 0) + 1, f"stream {stream} version {version} before its predecessor"
+        highest[stream] = max(highest.get(stream, 0), version)
+    probe.delete()
