@@ -1,14 +1,15 @@
 """The HTTP gateway: the only HTTP entry. Each area's routes live in gateway/routes/."""
 from common.rpc import RequestId
+from gateway.routes.applications import ApplicationsRoutes
 from gateway.routes.favorites import FavoritesRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
 from gateway.routes.postings import PostingsRoutes
 
 
-class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes):
+class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes):
     name = "gateway"
 
     request_id = RequestId()
     # Services whose RPC ping /readyz checks.
-    backends = ("identity", "favorites", "postings")
+    backends = ("identity", "favorites", "postings", "applications")

@@ -1,0 +1,173 @@
+"""Attachments, applications and review endpoints (就业见习人员申请).
+
+Uploads: the gateway parses the multipart body as a stream (the file part is
+spooled to a temporary file, never held whole in memory), measures it, hashes
+it, judges its type by content, and streams it to a presigned PUT URL that the
+applications service issued for one random key. The service owns the bucket;
+the gateway holds no S3 credentials, and bytes never travel over RabbitMQ.
+"""
+import hashlib
+import unicodedata
+
+import filetype
+import requests
+from nameko.rpc import RpcProxy
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from common import errors, validation
+from gateway import inputs
+from gateway.auth import authenticate
+from gateway.http import call, json_response, route
+from services.applications import schemas
+
+TAG = "就业见习申请"
+REVIEW_TAG = "就业见习审核"
+
+MAX_FILE_BYTES = schemas.MAX_ATTACHMENT_BYTES
+# Room for the multipart boundaries, part headers and the `kind` field around the file.
+MULTIPART_OVERHEAD = 64 * 1024
+CHUNK = 64 * 1024
+SNIFF_BYTES = 8192
+ALLOWED_TYPES = {"application/pdf": "application/pdf", "image/jpeg": "image/jpeg", "image/png": "image/png"}
+UPLOAD_TIMEOUT_SECONDS = 30
+
+
+def idempotency_key(request):
+    return schemas.check_idempotency_key(request.headers.get("Idempotency-Key"))
+
+
+def optional_json(request, schema):
+    """A JSON body that may be left out entirely (then {})."""
+    if not request.content_length and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+        return {}
+    return inputs.json_body(request, schema)
+
+
+def clean_filename(name):
+    """The file's own name, without any client path, control characters or excess length."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    return name[-255:] or "upload"
+
+
+def receive_upload(request):
+    """(kind, file storage, meta) of a multipart upload, checked for size and content type."""
+    if request.mimetype != "multipart/form-data":
+        raise errors.InvalidInput("请以 multipart/form-data 上传文件", details={"file": ["缺少上传文件"]})
+    if (request.content_length or 0) > MAX_FILE_BYTES + MULTIPART_OVERHEAD:
+        raise errors.FileTooLarge(details={"file": ["文件不得超过 10 MiB"]})
+    request.max_content_length = MAX_FILE_BYTES + MULTIPART_OVERHEAD
+    request.max_form_memory_size = 512 * 1024  # bounds the parser buffer and the `kind` field
+    request.max_form_parts = 8
+    try:
+        form, files = request.form, request.files
+    except RequestEntityTooLarge:
+        raise errors.FileTooLarge(details={"file": ["文件不得超过 10 MiB"]}) from None
+    validation.load(schemas.AttachmentFormSchema(), {name: form[name] for name in ("kind",) if name in form})
+    upload = files.get("file")
+    if upload is None:
+        raise errors.InvalidInput.field("file", "缺少上传文件")
+    stream = upload.stream
+    stream.seek(0)
+    digest, size, head = hashlib.sha256(), 0, b""
+    while chunk := stream.read(CHUNK):
+        if len(head) < SNIFF_BYTES:
+            head += chunk[:SNIFF_BYTES - len(head)]
+        digest.update(chunk)
+        size += len(chunk)
+    if size > MAX_FILE_BYTES:
+        raise errors.FileTooLarge(details={"file": ["文件不得超过 10 MiB"]})
+    if size == 0:
+        raise errors.InvalidInput.field("file", "文件为空")
+    kind_guess = filetype.guess(head)
+    content_type = ALLOWED_TYPES.get(kind_guess.mime if kind_guess else None)
+    if content_type is None:
+        raise errors.UnsupportedFileType(details={"file": ["仅支持 PDF、JPEG、PNG 文件（按文件内容判断）"]})
+    stream.seek(0)
+    meta = {"kind": form["kind"], "filename": clean_filename(upload.filename), "size": size,
+            "content_type": content_type, "sha256": digest.hexdigest()}
+    return stream, meta
+
+
+def put_object(url, stream, meta):
+    """Stream the spooled file to the presigned URL."""
+    try:
+        resp = requests.put(url, data=stream, timeout=UPLOAD_TIMEOUT_SECONDS,
+                            headers={"Content-Type": meta["content_type"], "Content-Length": str(meta["size"])})
+    except requests.RequestException as exc:
+        raise errors.ServiceUnavailable("文件存储暂时不可用，请稍后再试",
+                                        details={"reason": type(exc).__name__}) from None
+    if resp.status_code >= 300:
+        raise errors.ServiceUnavailable("文件存储暂时不可用，请稍后再试",
+                                        details={"reason": f"object store answered {resp.status_code}"})
+
+
+class ApplicationsRoutes:
+    applications = RpcProxy("applications")
+
+    @route("POST", "/api/v1/attachments", "上传附件（PDF/JPEG/PNG，不超过 10 MiB）", TAG, auth=True,
+           roles=("applicant",), response=schemas.AttachmentSchema, status=201, errors=(400, 413, 415),
+           extra={"multipart": schemas.AttachmentUploadSchema})
+    def upload_attachment(self, request):
+        principal = authenticate(request, "applicant")
+        key = idempotency_key(request)
+        stream, meta = receive_upload(request)
+        actor = principal.as_rpc()
+        issued = call(self.applications.prepare_upload, actor, meta, key)
+        if "replay" in issued:
+            answer = issued["replay"]
+        else:
+            put_object(issued["upload_url"], stream, meta)
+            answer = call(self.applications.record_upload, actor, issued["attachment_id"], meta, key)
+        return json_response(answer["body"], answer["status"])
+
+    @route("POST", "/api/v1/applications", "提交就业见习人员申请", TAG, auth=True, roles=("applicant",),
+           body=schemas.ApplicationSchema, response=schemas.SubmittedSchema, status=201, errors=(400, 409))
+    def submit_application(self, request):
+        principal = authenticate(request, "applicant")
+        key = idempotency_key(request)
+        body = inputs.json_body(request, schemas.ApplicationSchema())
+        answer = call(self.applications.submit, principal.as_rpc(), body, key)
+        return json_response(answer["body"], answer["status"])
+
+    @route("GET", "/api/v1/applications", "我的办件", TAG, auth=True, roles=("applicant",),
+           query=schemas.MyApplicationsQuery, response=schemas.ApplicationPageSchema, errors=(400,))
+    def my_applications(self, request):
+        principal = authenticate(request, "applicant")
+        query = inputs.query(request, schemas.MyApplicationsQuery())
+        return json_response(call(self.applications.my_applications, principal.as_rpc(), query))
+
+    @route("GET", "/api/v1/applications/<string:application_id>", "申请详情（本人或审核人员）", TAG, auth=True,
+           response=schemas.ApplicationDetailSchema, errors=(404,))
+    def get_application(self, request, application_id):
+        principal = authenticate(request)
+        return json_response(call(self.applications.application, principal.as_rpc(), application_id))
+
+    @route("POST", "/api/v1/applications/<string:application_id>/withdraw", "撤回未审核的申请", TAG, auth=True,
+           roles=("applicant",), response=schemas.ApplicationDetailSchema, errors=(404, 409))
+    def withdraw_application(self, request, application_id):
+        principal = authenticate(request, "applicant")
+        return json_response(call(self.applications.withdraw, principal.as_rpc(), application_id))
+
+    @route("GET", "/api/v1/review/applications", "待审核申请（本辖区）", REVIEW_TAG, auth=True,
+           roles=("reviewer",), query=schemas.ReviewQuery, response=schemas.ApplicationPageSchema, errors=(400,))
+    def review_queue(self, request):
+        principal = authenticate(request, "reviewer")
+        query = inputs.query(request, schemas.ReviewQuery())
+        return json_response(call(self.applications.review_queue, principal.as_rpc(), query))
+
+    @route("POST", "/api/v1/review/applications/<string:application_id>/approve", "审核通过", REVIEW_TAG,
+           auth=True, roles=("reviewer",), body=schemas.ApproveSchema, response=schemas.ApplicationDetailSchema,
+           errors=(400, 404, 409))
+    def approve_application(self, request, application_id):
+        principal = authenticate(request, "reviewer")
+        body = optional_json(request, schemas.ApproveSchema())
+        return json_response(call(self.applications.approve, principal.as_rpc(), application_id, body))
+
+    @route("POST", "/api/v1/review/applications/<string:application_id>/reject", "审核不通过", REVIEW_TAG,
+           auth=True, roles=("reviewer",), body=schemas.RejectSchema, response=schemas.ApplicationDetailSchema,
+           errors=(400, 404, 409))
+    def reject_application(self, request, application_id):
+        principal = authenticate(request, "reviewer")
+        body = inputs.json_body(request, schemas.RejectSchema())
+        return json_response(call(self.applications.reject, principal.as_rpc(), application_id, body))
