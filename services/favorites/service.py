@@ -1,9 +1,20 @@
-"""Favorites' Nameko entrypoints."""
-from nameko.rpc import rpc
+"""Favorites' Nameko entrypoints: the interns projection fed by applications' events,
+and interns' bookmarks (at most three) on open posts in their jurisdiction."""
+import logging
 
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy, rpc
+
+from common import config, consumer, errors, logs
 from common.rpc import Pingable, RequestId, Store
-from services.favorites import domain
-from services.favorites.store import FavoritesStore
+from common.validation import load
+from services.favorites import domain, schemas
+from services.favorites.store import FavoritesStore, record_intern
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = "见习岗位不存在"
 
 
 class FavoritesService(Pingable):
@@ -11,7 +22,82 @@ class FavoritesService(Pingable):
 
     store = Store("favorites", FavoritesStore)
     request_id = RequestId()
+    postings = RpcProxy("postings")
+
+    # --- integration events: every type of the application streams, so versions apply in order
+
+    @consumer.handler("applications", "application_submitted")
+    def on_application_submitted(self, event):
+        self.store.apply_event(event, consumer.ignore)
+
+    @consumer.handler("applications", "application_withdrawn")
+    def on_application_withdrawn(self, event):
+        self.store.apply_event(event, consumer.ignore)
+
+    @consumer.handler("applications", "application_rejected")
+    def on_application_rejected(self, event):
+        self.store.apply_event(event, consumer.ignore)
+
+    @consumer.handler("applications", "application_approved")
+    def on_application_approved(self, event):
+        if self.store.apply_event(event, record_intern):
+            logs.log(log, logging.INFO, "intern recorded", applicant_id=event["applicant_id"],
+                     application_id=event["application_id"], event_id=event["event_id"])
+
+    # --- RPC
 
     @rpc
     def intern_status(self, applicant_id):
         return domain.intern_status(self.store.intern(applicant_id))
+
+    @rpc
+    def open_postings(self, actor, query):
+        """GET /api/v1/favorites/postings: a page of open posts inside the intern's
+        jurisdiction, one RPC to postings per page, each marked `favorited`."""
+        intern = self._intern(actor)
+        data = load(schemas.FavoritePostingsQuery(), query)
+        page = self._postings(self.postings.open_in_jurisdiction, domain.jurisdiction(intern), data)
+        favorited = self.store.favorited_among(actor["user_id"], [item["posting_id"] for item in page["items"]])
+        return domain.with_flags(page, favorited)
+
+    @rpc
+    def favorites(self, actor):
+        """GET /api/v1/favorites: the bookmarked posts (closed ones too, so they can be removed)."""
+        self._intern(actor)
+        ids = self.store.favorite_ids(actor["user_id"])
+        items = self._postings(self.postings.summaries, ids)["items"] if ids else []
+        return {"items": items, "limit": domain.LIMIT}
+
+    @rpc
+    def add(self, actor, posting_id):
+        """PUT /api/v1/favorites/{posting_id}: `created` tells a new bookmark from an existing one."""
+        self._intern(actor)
+        key = domain.posting_key(posting_id)
+        if key is None:
+            raise errors.NotFound(NOT_FOUND)
+        # Fetched before the transaction, so no lock is held across an RPC.
+        posting = self._postings(self.postings.get, key)
+        created = self.store.add(actor["user_id"], key, lambda intern, held: domain.admit(intern, posting, held))
+        return {"created": created, "posting": {**posting, "favorited": True}}
+
+    @rpc
+    def remove(self, actor, posting_id):
+        """DELETE /api/v1/favorites/{posting_id}: removing an absent bookmark is no error."""
+        self._intern(actor)
+        key = domain.posting_key(posting_id)
+        if key is not None:
+            self.store.remove(actor["user_id"], key)
+
+    def _intern(self, actor):
+        domain.require_applicant(actor)
+        return domain.require_intern(self.store.intern(actor["user_id"]))
+
+    def _postings(self, method, *args):
+        """Nameko's RPC proxy has no timeout of its own: bound the wait, as the gateway does."""
+        try:
+            with eventlet.Timeout(config.rpc_timeout_seconds()):
+                return method(*args)
+        except eventlet.Timeout:
+            raise errors.ServiceUnavailable(details={"postings": ["no answer in time"]}) from None
+        except UnknownService:
+            raise errors.ServiceUnavailable(details={"postings": ["service not running"]}) from None

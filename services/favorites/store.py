@@ -1,10 +1,69 @@
-"""Favorites' SQL."""
+"""Favorites' SQL: the interns projection and the bookmarks."""
+from common import consumer
+from services.favorites import domain
+
+# The name under which this service records the events it has applied.
+CONSUMER = "favorites"
+
+
+def record_intern(conn, event):
+    """Project an `application_approved` event. A person has at most one approved case (a second needs the
+    first withdrawn or rejected, which an approval rules out); should two ever arrive,
+    the later approval holds, whatever order they are applied in."""
+    conn.execute(
+        """INSERT INTO interns (applicant_id, application_id, jurisdiction_city, jurisdiction_county, approved_at)
+           VALUES (%(applicant_id)s, %(application_id)s, %(jurisdiction_city)s, %(jurisdiction_county)s,
+                   %(approved_at)s)
+           ON CONFLICT (applicant_id) DO UPDATE
+           SET application_id = EXCLUDED.application_id, jurisdiction_city = EXCLUDED.jurisdiction_city,
+               jurisdiction_county = EXCLUDED.jurisdiction_county, approved_at = EXCLUDED.approved_at,
+               recorded_at = now()
+           WHERE interns.approved_at < EXCLUDED.approved_at""", domain.intern_from_approval(event))
 
 
 class FavoritesStore:
     def __init__(self, pool):
         self.pool = pool
 
+    def apply_event(self, event, project):
+        """Run `project(conn, event)` once per event_id, in the application's stream order,
+        in the same transaction that records the event (common.consumer)."""
+        with self.pool.connection() as conn:
+            return consumer.apply_once(conn, CONSUMER, event, project, stream_field="application_id")
+
     def intern(self, applicant_id):
         with self.pool.connection() as conn:
             return conn.execute("SELECT * FROM interns WHERE applicant_id = %s", (applicant_id,)).fetchone()
+
+    def favorite_ids(self, applicant_id):
+        """The intern's bookmarked post ids, oldest bookmark first."""
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT posting_id FROM favorites WHERE applicant_id = %s "
+                                "ORDER BY favorited_at, posting_id", (applicant_id,)).fetchall()
+        return [str(r["posting_id"]) for r in rows]
+
+    def favorited_among(self, applicant_id, posting_ids):
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT posting_id FROM favorites WHERE applicant_id = %s AND posting_id = ANY(%s)",
+                                (applicant_id, posting_ids)).fetchall()
+        return {str(r["posting_id"]) for r in rows}
+
+    def add(self, applicant_id, posting_id, admit):
+        """Bookmark under the lock on the intern's row: `admit(intern, held_ids)` decides
+        (True: insert, False: already there) or raises. Concurrent calls for one intern,
+        on any replica, take turns here, so the count they see is the committed one."""
+        with self.pool.connection() as conn, conn.transaction():
+            intern = conn.execute("SELECT * FROM interns WHERE applicant_id = %s FOR UPDATE",
+                                  (applicant_id,)).fetchone()
+            held = [str(r["posting_id"]) for r in conn.execute(
+                "SELECT posting_id FROM favorites WHERE applicant_id = %s", (applicant_id,)).fetchall()]
+            added = admit(intern, held)
+            if added:
+                conn.execute("INSERT INTO favorites (applicant_id, posting_id) VALUES (%s, %s)",
+                             (applicant_id, posting_id))
+            return added
+
+    def remove(self, applicant_id, posting_id):
+        with self.pool.connection() as conn, conn.transaction():
+            conn.execute("DELETE FROM favorites WHERE applicant_id = %s AND posting_id = %s",
+                         (applicant_id, posting_id))

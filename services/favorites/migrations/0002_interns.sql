@@ -1,4 +1,4 @@
--- depends:
+-- depends: 0001_event_consumer
 -- Who is an approved intern, and where: fed only by applications' approval events.
 CREATE TABLE interns (
     applicant_id        uuid PRIMARY KEY,
