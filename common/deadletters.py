@@ -51,6 +51,7 @@ def replay(conn, letter_id, amqp_uri=None):
         if letter is None:
             return False
         with kombu.Connection(amqp_uri or config.amqp_uri(), transport_options={"confirm_publish": True}) as broker:
+            broker.connect()  # fails fast when the broker is down, instead of retrying forever
             channel = broker.default_channel
             # A queue that no longer exists would drop the message silently: fail instead.
             channel.queue_declare(letter["queue"], passive=True)
