@@ -157,22 +157,26 @@ def apply(state, event):
                    history=state.history + (step,))
 
 
+# The contract's extra fields per published event type.
+PUBLISHED = {
+    SUBMITTED: ("case_number", "jurisdiction", "category"),
+    WITHDRAWN: (),
+    APPROVED: ("jurisdiction", "reviewer_id", "comment"),
+    REJECTED: ("reviewer_id", "reason"),
+}
+
+
 def message_payload(event):
     """The published body of a stored event: exactly the contract's fields, nothing personal."""
     data = event.payload
     body = {
         "event_id": str(event.event_id),
         "application_id": str(event.stream_id),
-        "applicant_id": data["applicant_id"],
+        "applicant_id": data.get("applicant_id"),
         "stream_version": event.stream_version,
         "occurred_at": event.occurred_at.isoformat(),
     }
-    if event.type == SUBMITTED:
-        body.update(case_number=data["case_number"], jurisdiction=data["jurisdiction"], category=data["category"])
-    elif event.type == APPROVED:
-        body.update(jurisdiction=data["jurisdiction"], reviewer_id=data["reviewer_id"], comment=data["comment"])
-    elif event.type == REJECTED:
-        body.update(reviewer_id=data["reviewer_id"], reason=data["reason"])
+    body.update({name: data[name] for name in PUBLISHED.get(event.type, ())})
     return body
 
 

@@ -24,6 +24,9 @@ UNBOUND_UPLOAD_HOURS = 24
 # ---- projection (the same function serves live commands and `rebuild`) ---------------------
 
 def project(conn, event):
+    """Apply one stored event to the read model; events of other types are not this model's."""
+    if event.type not in domain.PUBLISHED:
+        return
     data = event.payload
     if event.type == domain.SUBMITTED:
         jurisdiction = data["jurisdiction"]
@@ -45,10 +48,8 @@ def project(conn, event):
         changes = {"status": "withdrawn"}
     elif event.type == domain.APPROVED:
         changes = {"status": "approved", "reviewer_id": data["reviewer_id"], "comment": data["comment"]}
-    elif event.type == domain.REJECTED:
-        changes = {"status": "rejected", "reviewer_id": data["reviewer_id"], "reason": data["reason"]}
     else:
-        raise ValueError(f"unknown application event {event.type!r}")
+        changes = {"status": "rejected", "reviewer_id": data["reviewer_id"], "reason": data["reason"]}
     assignments = ", ".join(f"{column} = %({column})s" for column in changes)
     conn.execute(f"UPDATE applications SET {assignments}, decided_at = %(at)s, version = %(version)s "
                  "WHERE application_id = %(id)s",
