@@ -23,16 +23,16 @@ class RequestId(DependencyProvider):
     event dispatched from this worker, so the id flows on by itself.
     """
 
+    def get_dependency(self, worker_ctx):
+        # Nameko injects dependencies before worker_setup, so the id is made here:
+        # timers, standalone proxies and replayed events arrive without one.
+        return worker_ctx.data.setdefault(REQUEST_ID_KEY, str(uuid.uuid4()))
+
     def worker_setup(self, worker_ctx):
-        request_id = worker_ctx.data.get(REQUEST_ID_KEY) or str(uuid.uuid4())
-        worker_ctx.data[REQUEST_ID_KEY] = request_id
-        logs.set_request_id(request_id)
+        logs.set_request_id(self.get_dependency(worker_ctx))
 
     def worker_teardown(self, worker_ctx):
         logs.set_request_id(None)
-
-    def get_dependency(self, worker_ctx):
-        return worker_ctx.data[REQUEST_ID_KEY]
 
 
 class Store(DependencyProvider):

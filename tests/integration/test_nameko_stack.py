@@ -10,7 +10,7 @@ from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.web.handlers import http
 
-from common.rpc import Store
+from common.rpc import RequestId, Store
 from deploy.system import free_port
 
 received = []
@@ -100,5 +100,27 @@ def test_slow_queries_in_one_service_process_overlap(amqp_uri, databases):
                 reply.result()
             elapsed = time.monotonic() - started
         assert elapsed < seconds * 2, f"{n} queries of {seconds}s took {elapsed:.2f}s: not overlapping"
+    finally:
+        runner.stop()
+
+
+class Timed:
+    name = "smoke_timed"
+    request_id = RequestId()
+
+    @rpc
+    def who(self):
+        return self.request_id
+
+
+def test_request_id_is_made_for_callers_that_send_none(amqp_uri):
+    config = {"AMQP_URI": amqp_uri}
+    runner = ServiceRunner(config)
+    runner.add_service(Timed)
+    runner.start()
+    try:
+        with ClusterRpcProxy(config) as cluster:
+            first, second = cluster.smoke_timed.who(), cluster.smoke_timed.who()
+        assert len(first) == 36 and first != second
     finally:
         runner.stop()
