@@ -27,7 +27,8 @@ Two pieces work together in a Nameko service:
         @consumer.handler("applications", "application_approved")
         def on_application_approved(self, event):
             with self.store.pool.connection() as conn:
-                consumer.apply_once(conn, "favorites", event, store.record_intern)
+                # record_intern(conn, event) changes the read model through `conn`
+                consumer.apply_once(conn, "favorites", event, record_intern)
 
         @consumer.handler("applications", "application_submitted")
         def on_application_submitted(self, event):

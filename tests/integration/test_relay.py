@@ -129,7 +129,9 @@ def test_relay_wakes_on_notify_and_polling_alone_also_delivers(dsn, amqp_uri, li
     worker = relay.Relay("applications", source, listen=listen, poll_interval=5.0 if listen else 0.3)
     thread = eventlet.spawn(worker.run)
     try:
+        slept = time.monotonic()
         time.sleep(0.5)  # leading and listening
+        assert time.monotonic() - slept < 1.0, "waiting for notifications must not block the eventlet hub"
         started = time.monotonic()
         append(dsn, uuid.uuid4(), 0, "thing_happened")
         assert len(probe.drain(until=lambda m: len(m) == 1, timeout=5)) == 1
