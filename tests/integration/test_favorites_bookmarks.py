@@ -42,7 +42,7 @@ def cluster(amqp_uri, databases):
                 for i in range(REPLICAS)]
     try:
         wait_for(lambda: rpc_consumers("rpc-favorites") == [WORKERS_PER_REPLICA] * REPLICAS, timeout=30)
-        with ClusterRpcProxy(rpc_config(), context_data={"request_id": str(uuid.uuid4())}) as proxy:
+        with ClusterRpcProxy(rpc_config()) as proxy:
             yield proxy
     finally:
         system.stop(replicas)
@@ -89,7 +89,7 @@ def new_intern(cluster, city="140100", county="140105"):
     """A person approved through applications' events, as the relay publishes them."""
     applicant_id, application_id = str(uuid.uuid4()), str(uuid.uuid4())
     where = {"city_code": city, "county_code": county}
-    dispatch = event_dispatcher(rpc_config(), headers={"nameko.request_id": str(uuid.uuid4())})
+    dispatch = event_dispatcher(rpc_config())
     common = {"application_id": application_id, "applicant_id": applicant_id,
               "occurred_at": clock.now().isoformat()}
     dispatch("applications", "application_submitted", {

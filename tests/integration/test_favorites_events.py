@@ -37,8 +37,7 @@ def conn(config):
 
 @pytest.fixture(scope="module")
 def dispatch(config):
-    # As the relay publishes an event caused by a request: with that request's id.
-    send = event_dispatcher(config, headers={"nameko.request_id": str(uuid.uuid4())})
+    send = event_dispatcher(config)
     return lambda event_type, payload: send("applications", event_type, payload)
 
 
