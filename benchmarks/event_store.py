@@ -101,6 +101,8 @@ def relay_latency(listen, poll_interval, samples):
     worker.stop()
     relay_thread.wait()
     consumer_thread.wait()
+    with kombu.Connection(config.amqp_uri()) as conn:
+        conn.default_channel.exchange_delete(worker.exchange.name)
     return [received[i] - committed[i] for i in committed if i in received], samples - len(received)
 
 
