@@ -1,16 +1,22 @@
 """Valid test data: resident ID numbers, credit codes, people."""
 import itertools
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from common.validators import credit_check_char, id_check_char
 
 _counter = itertools.count(1)
 
 
-def id_number(birth=date(2001, 5, 17), region="140105", male=True, serial=None):
-    serial = serial if serial is not None else random.randint(0, 49)
-    seq = f"{serial:02d}{(1 if male else 2) + 2 * random.randint(0, 3)}"
+def birth_date():
+    """A birth date making the person 18 to 23 years old in 2026 (eligible as unemployed youth)."""
+    return date(2003, 1, 1) + timedelta(days=random.randint(0, 5 * 365))
+
+
+def id_number(birth=None, region="140105", male=True):
+    """A checksum-valid number; random birth date and serial keep collisions negligible."""
+    birth = birth or birth_date()
+    seq = f"{random.randint(0, 99):02d}{(1 if male else 2) + 2 * random.randint(0, 4)}"
     first17 = f"{region}{birth:%Y%m%d}{seq}"
     return first17 + id_check_char(first17)
 

@@ -171,7 +171,6 @@ def test_another_persons_upload_cannot_be_used(applicant, anon):
 
 
 def register(anon):
-    # A spread of birth dates: factories.id_number alone has only 200 numbers per birth date.
     birth = date(1990, 1, 1) + timedelta(days=random.randrange(365 * 10))
     person = factories.person(id_number=factories.id_number(birth=birth, male=True))
     resp = anon.post("/api/v1/auth/register", json=person)
