@@ -19,7 +19,6 @@ local S3 server, all removed at the end). With --base-url it uses a running
 """
 import argparse
 import os
-import statistics
 import struct
 import subprocess
 import sys
