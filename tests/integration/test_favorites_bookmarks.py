@@ -15,7 +15,7 @@ from common import clock, config, db, errors
 from deploy import system
 from services.postings.service import PostingsService
 from tests import factories
-from tests.conftest import LOG_DIR, VHOST
+from tests.conftest import LOG_DIR, VHOST, rabbitmqctl
 
 REVIEWER = {"user_id": str(uuid.uuid4()), "username": "r", "roles": ["reviewer"], "jurisdiction": None}
 REPLICAS = 2
@@ -25,8 +25,14 @@ WORKERS_PER_REPLICA = 4
 CONCURRENT_CALLS = 8
 
 
+# A vhost of this module's own: no other test's favorites service (the end-to-end system
+# runs one) consumes these calls, so only the two replicas below share them.
+MODULE_VHOST = VHOST + "_favorites"
+AMQP_URI = f"amqp://guest:guest@127.0.0.1:5672/{MODULE_VHOST}"
+
+
 def rpc_config():
-    return config.nameko_config()
+    return config.nameko_config(AMQP_URI=AMQP_URI)
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +40,12 @@ def cluster(amqp_uri, databases):
     """The postings service (in this process) and two favorites replicas (processes)."""
     databases("postings")
     databases("favorites")
+    rabbitmqctl("add_vhost", MODULE_VHOST)
+    rabbitmqctl("set_permissions", "-p", MODULE_VHOST, "guest", ".*", ".*", ".*")
     postings = ServiceRunner(rpc_config())
     postings.add_service(PostingsService)
     postings.start()
-    env = system.base_env(MAX_WORKERS=WORKERS_PER_REPLICA)
+    env = system.base_env(MAX_WORKERS=WORKERS_PER_REPLICA, AMQP_URI=AMQP_URI)
     replicas = [system.start(system.service_command("favorites"), env, LOG_DIR / f"favorites-replica-{i}.log")
                 for i in range(REPLICAS)]
     try:
@@ -47,11 +55,12 @@ def cluster(amqp_uri, databases):
     finally:
         system.stop(replicas)
         postings.stop()
+        rabbitmqctl("delete_vhost", MODULE_VHOST)
 
 
 def rpc_consumers(queue):
     """The prefetch count of each consumer of `queue` in this run's vhost."""
-    out = subprocess.run(["rabbitmqctl", "-q", "list_consumers", "-p", VHOST, "--no-table-headers",
+    out = subprocess.run(["rabbitmqctl", "-q", "list_consumers", "-p", MODULE_VHOST, "--no-table-headers",
                           "queue_name", "prefetch_count"], capture_output=True, text=True, timeout=30).stdout
     return [int(line.split()[1]) for line in out.splitlines() if line.split()[:1] == [queue]]
 

@@ -10,16 +10,26 @@ from nameko.standalone.events import event_dispatcher
 
 from common import db
 from services.favorites.service import FavoritesService
+from tests.conftest import VHOST, rabbitmqctl
 
 # One worker: a queue's messages are handled one at a time, so once a later message
 # on the same queue is applied, an earlier duplicate has been handled too.
 RETRIES = (0.1, 0.2, 0.3)
 
 
+# A vhost of this module's own: the end-to-end system's favorites service (same name,
+# same queues) must not consume these events, least of all while "favorites is down".
+MODULE_VHOST = VHOST + "_favorites_events"
+
+
 @pytest.fixture(scope="module")
 def config(amqp_uri, databases):
     databases("favorites")
-    return {"AMQP_URI": amqp_uri, "max_workers": 1, "EVENT_RETRY_DELAYS": RETRIES}
+    rabbitmqctl("add_vhost", MODULE_VHOST)
+    rabbitmqctl("set_permissions", "-p", MODULE_VHOST, "guest", ".*", ".*", ".*")
+    yield {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{MODULE_VHOST}", "max_workers": 1,
+           "EVENT_RETRY_DELAYS": RETRIES}
+    rabbitmqctl("delete_vhost", MODULE_VHOST)
 
 
 @pytest.fixture
