@@ -16,7 +16,7 @@ def birth_date():
 def id_number(birth=None, region="140105", male=True):
     """A checksum-valid number; random birth date and serial keep collisions negligible."""
     birth = birth or birth_date()
-    seq = f"{random.randint(0, 99):02d}{(1 if male else 2) + 2 * random.randint(0, 4)}"
+    seq = f"{random.randint(0, 99):02d}{(1 if male else 2) + 2 * random.randint(0, 3)}"
     first17 = f"{region}{birth:%Y%m%d}{seq}"
     return first17 + id_check_char(first17)
 
