@@ -48,6 +48,7 @@ import kombu
 import psycopg
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY, DEFAULT_RETRY_POLICY
+from nameko.containers import ServiceContainer
 from nameko.events import SERVICE_POOL, EventHandler
 from psycopg.rows import tuple_row
 
@@ -194,3 +195,21 @@ class ReliableEventHandler(EventHandler):
 
 
 handler = ReliableEventHandler.decorator
+
+
+def declare_queues(service_cls, amqp_uri):
+    """Create `service_cls`'s durable event queues without starting it.
+
+    Nameko declares a handler's queue only when the service first starts, and an
+    event published before that reaches no queue and is gone. Run at deploy time,
+    before any publisher starts, this closes that window. Returns the queue names.
+    """
+    container = ServiceContainer(service_cls, {AMQP_URI_CONFIG_KEY: amqp_uri})
+    names = []
+    with kombu.Connection(amqp_uri) as conn:
+        for entrypoint in container.entrypoints:
+            if isinstance(entrypoint, EventHandler):
+                entrypoint.setup()  # computes the queue exactly as Nameko names and binds it
+                entrypoint.queue(conn.default_channel).declare()
+                names.append(entrypoint.queue.name)
+    return sorted(names)

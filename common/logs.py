@@ -41,6 +41,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class DropExpected(logging.Filter):
+    """Nameko logs a worker's expected exception (a contract error) with a traceback; it is no fault."""
+
+    def filter(self, record):
+        return not str(record.msg).startswith("(expected)")
+
+
 def configure(service, level="INFO"):
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter(service))
@@ -49,6 +56,7 @@ def configure(service, level="INFO"):
     root.setLevel(level)
     for noisy in ("kombu", "amqp", "botocore", "boto3", "urllib3", "nameko", "psycopg.pool"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("nameko.containers").addFilter(DropExpected())
 
 
 def log(logger, level, message, **fields):

@@ -4,7 +4,7 @@ import uuid
 
 from nameko.extensions import DependencyProvider
 from nameko.exceptions import registry
-from nameko.rpc import rpc
+from nameko.rpc import Rpc
 
 from common import db, errors, logs
 
@@ -14,6 +14,11 @@ REQUEST_ID_KEY = "request_id"
 # service is re-raised as the same type in its RPC caller.
 for _cls in errors.ALL:
     registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
+
+
+#: Nameko's @rpc, with the contract's errors marked as expected: they are answers
+#: (404, 409, ...), not faults, so the container does not log them as errors.
+rpc = Rpc.decorator(expected_exceptions=errors.ServiceError)
 
 
 class RequestId(DependencyProvider):

@@ -8,7 +8,6 @@ from common import green
 
 green.patch()
 
-import importlib  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
@@ -18,19 +17,7 @@ import eventlet  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from common import config, logs  # noqa: E402
-
-SERVICE_CLASSES = {
-    "gateway": ("gateway.service", "GatewayService"),
-    "identity": ("services.identity.service", "IdentityService"),
-    "applications": ("services.applications.service", "ApplicationsService"),
-    "postings": ("services.postings.service", "PostingsService"),
-    "favorites": ("services.favorites.service", "FavoritesService"),
-}
-
-
-def service_class(name):
-    module, cls = SERVICE_CLASSES[name]
-    return getattr(importlib.import_module(module), cls)
+from deploy.services import service_class  # noqa: E402
 
 
 def nameko_config(name):

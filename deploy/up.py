@@ -7,6 +7,7 @@ from honcho.manager import Manager
 
 from common import config, migrate
 from deploy import seed, system
+from deploy.services import declare_event_queues
 
 
 def demo_password():
@@ -51,6 +52,7 @@ def main():
     services = migrate.existing_services()
     migrate.migrate_all(services)
     seed.run(demo_password())
+    declare_event_queues(services, config.amqp_uri())
 
     s3_url = external_s3 or f"http://127.0.0.1:{s3_port}"
     env = system.base_env(S3_ENDPOINT_URL=s3_url, GATEWAY_PORT=port)

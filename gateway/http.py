@@ -149,7 +149,7 @@ def route(method, url, summary, tag, **doc):
     """A gateway endpoint; `doc` feeds the OpenAPI document (schemas, roles, errors)."""
     def decorate(fn):
         ROUTES.append(RouteDoc(method, url, summary, tag, **doc))
-        return ApiHandler.decorator(method, url)(fn)
+        return ApiHandler.decorator(method, url, expected_exceptions=(errors.ServiceError, HTTPException))(fn)
     return decorate
 
 

@@ -5,6 +5,7 @@ from common import green
 green.patch()
 
 import os  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import uuid  # noqa: E402
@@ -22,8 +23,15 @@ os.environ["S3_BUCKET"] = f"jx-test-{RUN_ID}"
 
 from common import config, migrate  # noqa: E402
 from deploy import system  # noqa: E402
+from deploy.services import declare_event_queues  # noqa: E402
 
 LOG_DIR = Path(tempfile.mkdtemp(prefix=f"jx-test-{RUN_ID}-"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Service logs stay for a failed run's post-mortem and go after a green one."""
+    if exitstatus == 0:
+        shutil.rmtree(LOG_DIR, ignore_errors=True)
 
 
 def rabbitmqctl(*args):
@@ -92,6 +100,7 @@ def system_under_test(amqp_uri, databases, s3_endpoint):
     names = [s for s in migrate.existing_services()]
     for name in names:
         databases(name)
+    declare_event_queues(names, amqp_uri)
     port = system.free_port()
     env = system.base_env(GATEWAY_PORT=port, RPC_TIMEOUT_SECONDS=os.environ.get("RPC_TIMEOUT_SECONDS", "5"))
     processes = {name: system.start(system.service_command(name), env, LOG_DIR / f"{name}.log")

@@ -2,13 +2,13 @@
 import logging
 import uuid
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from common import clock, errors, logs, regions
 from common.paging import page_body
 from common.relay import OutboxRelay
-from common.rpc import Pingable, RequestId, Store
+from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
 from common.validators import mask_id_number, mask_phone
 from services.applications import domain, objects, schemas

@@ -4,10 +4,10 @@ import logging
 
 import eventlet
 from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from common import config, consumer, errors, logs
-from common.rpc import Pingable, RequestId, Store
+from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
 from services.favorites import domain, schemas
 from services.favorites.store import FavoritesStore, record_intern

@@ -1,9 +1,8 @@
 """Identity's Nameko entrypoints: registration, login, personal details, staff accounts."""
 from eventlet import tpool
-from nameko.rpc import rpc
 
 from common import clock, errors, tokens
-from common.rpc import Pingable, RequestId, Store
+from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
 from services.identity import domain, schemas
 from services.identity.store import IdentityStore

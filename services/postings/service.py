@@ -1,10 +1,9 @@
 """Postings' Nameko entrypoints: public search and detail, reviewers' maintenance,
 and the calls the favorites service makes."""
-from nameko.rpc import rpc
 
 from common import clock, errors
 from common.paging import page_body
-from common.rpc import Pingable, RequestId, Store
+from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
 from services.postings import domain, schemas
 from services.postings.store import PostingsStore
