@@ -8,33 +8,21 @@
     .venv/bin/python -m benchmarks.applications [--submissions 320] [--cases 100000]
 """
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from pathlib import Path
 
-RUN_ID = uuid.uuid4().hex[:8]
-VHOST = f"jx_bench_{RUN_ID}"
-os.environ["DB_SUFFIX"] = f"_bench_{RUN_ID}"
-os.environ["AMQP_URI"] = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
-os.environ["S3_BUCKET"] = f"jx-bench-{RUN_ID}"
-os.environ.setdefault("JWT_SECRET", f"bench-secret-{RUN_ID}-0123456789abcdef")
+import psycopg
+import requests
 
-import psycopg  # noqa: E402
-import requests  # noqa: E402
-
-from common import clock, config, migrate  # noqa: E402
-from deploy import system  # noqa: E402
-from tests import factories  # noqa: E402
-from tests.unit.test_applications_files import padded_pdf, png  # noqa: E402
+from common import clock, config
+from deploy import system
+from tests import factories
+from tests.files import padded_pdf, png
 
 CONCURRENCY = 16
 MiB = 1024 * 1024
@@ -50,38 +38,6 @@ def row(name, latencies, elapsed=None):
     rate = f"{len(latencies) / elapsed:8.1f}" if elapsed else " " * 8
     return (f"{name:<44} {len(ms):>6} {rate} {statistics.median(ms):9.1f} {percentile(ms, 99):9.1f} "
             f"{max(ms):9.1f}")
-
-
-class System:
-    """Databases, vhost, local S3, every service and the gateway, as `make up` runs them."""
-
-    def __init__(self):
-        self.log_dir = Path(tempfile.mkdtemp(prefix=f"jx-bench-{RUN_ID}-"))
-        self.processes = []
-
-    def start(self):
-        system.check_postgres()
-        system.check_rabbitmq()
-        subprocess.run(["rabbitmqctl", "-q", "add_vhost", VHOST], check=True, capture_output=True)
-        subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"],
-                       check=True, capture_output=True)
-        self.services = migrate.existing_services()
-        migrate.migrate_all(self.services)
-        s3_port, port = system.free_port(), system.free_port()
-        env = system.base_env(S3_ENDPOINT_URL=f"http://127.0.0.1:{s3_port}", GATEWAY_PORT=port)
-        self.processes.append(system.start(system.s3_command(s3_port), env, self.log_dir / "s3.log"))
-        system.wait_http(f"http://127.0.0.1:{s3_port}/moto-api/", timeout=30)
-        for name in self.services + ["gateway"]:
-            self.processes.append(system.start(system.service_command(name), env, self.log_dir / f"{name}.log"))
-        self.url = f"http://127.0.0.1:{port}"
-        system.wait_http(self.url + "/readyz", timeout=60)
-        return self
-
-    def stop(self):
-        system.stop(self.processes)
-        for service in self.services:
-            migrate.drop_database(service)
-        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", VHOST], capture_output=True)
 
 
 class Failed(Exception):
@@ -230,16 +186,13 @@ def main():
     parser.add_argument("--queries", type=int, default=400, help="requests per my-cases query")
     args = parser.parse_args()
     rounds = max(1, args.submissions // CONCURRENCY)
-    sut = System().start()
-    try:
+    with system.Throwaway("bench") as sut:
         with ThreadPoolExecutor(CONCURRENCY) as pool:
-            people = list(pool.map(lambda _: Person(sut.url), range(CONCURRENCY)))
+            people = list(pool.map(lambda _: Person(sut.base_url), range(CONCURRENCY)))
         steps, elapsed, failures = bench_submissions(people, rounds)
         cases = fill_cases(people, args.cases)
         queries = bench_queries(people, args.queries)
         plan = sql_plan(people[0])
-    finally:
-        sut.stop()
 
     header = f"{'operation':<44} {'count':>6} {'per s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}"
     print(f"\nSubmissions through the gateway, concurrency {CONCURRENCY}, 1 MiB PDF + tiny PNG each")

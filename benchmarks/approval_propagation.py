@@ -18,24 +18,20 @@ local S3 server, all removed at the end). With --base-url it uses a running
    (PUT, 201) and remove (DELETE, 204) posts of their jurisdiction for S seconds.
 """
 import argparse
-import os
-import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from pathlib import Path
 
 import requests
 
-from common import clock, config, migrate
+from common import clock, config
 from deploy import system
 from tests import factories
+from tests.files import png
 
 JURISDICTION = {"city_code": "140100", "county_code": "140105"}
 # Registration and login hash passwords (argon2): a few at a time keep the set-up off the 503 path.
@@ -70,11 +66,6 @@ class Client:
         return Client(self.base_url, token)
 
 
-def png():
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
 
 
 def applicant(base_url, n):
@@ -210,58 +201,19 @@ def run(base_url, reviewer, approvals, concurrency, seconds):
     return 0 if target else 1
 
 
-class ThrowawaySystem:
-    """Every service and the gateway as processes, on a vhost, databases and bucket of its own."""
-
-    def __init__(self):
-        run_id = uuid.uuid4().hex[:8]
-        self.vhost = f"jx_bench_{run_id}"
-        os.environ.update(DB_SUFFIX=f"_bench_{run_id}", S3_BUCKET=f"jx-bench-{run_id}",
-                          AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
-                          JWT_SECRET=f"bench-secret-{run_id}-0123456789abcdef")
-        self.log_dir = Path(tempfile.mkdtemp(prefix=f"jx-bench-{run_id}-"))
-        self.processes = []
-
-    def __enter__(self):
-        system.check_postgres()
-        system.check_rabbitmq()
-        rabbitmqctl("add_vhost", self.vhost)
-        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
-        self.services = migrate.existing_services()
-        migrate.migrate_all(self.services)
-        s3_port, port = system.free_port(), system.free_port()
-        env = system.base_env(S3_ENDPOINT_URL=f"http://127.0.0.1:{s3_port}", GATEWAY_PORT=port)
-        self.processes.append(system.start(system.s3_command(s3_port), env, self.log_dir / "s3.log"))
-        system.wait_http(f"http://127.0.0.1:{s3_port}/moto-api/", timeout=30)
-        for name in self.services + ["gateway"]:
-            self.processes.append(system.start(system.service_command(name), env, self.log_dir / f"{name}.log"))
-        self.base_url = f"http://127.0.0.1:{port}"
-        system.wait_http(self.base_url + "/readyz", timeout=60)
-        return self
-
-    def reviewer(self):
-        password = "Bench-2026"
-        admin_name = factories.unique_username("admin")
-        subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", admin_name,
-                        "--real-name", "管理员"], check=True, cwd=system.ROOT, capture_output=True,
-                       env=system.base_env(ADMIN_PASSWORD=password))
-        admin = Client(self.base_url).login(admin_name, password)
-        username = factories.unique_username("reviewer")
-        admin.call("POST", "/api/v1/admin/users", 201, json={
-            "username": username, "password": password, "real_name": "审核员", "roles": ["reviewer"],
-            "jurisdiction": None})
-        return Client(self.base_url).login(username, password)
-
-    def __exit__(self, *exc):
-        system.stop(self.processes)
-        for name in self.services:
-            migrate.drop_database(name)
-        rabbitmqctl("delete_vhost", self.vhost)
-        print(f"(service logs in {self.log_dir})")
-
-
-def rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+def make_reviewer(base_url):
+    """A province-wide reviewer, made as an operator would: first admin by the CLI, then by the API."""
+    password = "Bench-2026"
+    admin_name = factories.unique_username("admin")
+    subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", admin_name,
+                    "--real-name", "管理员"], check=True, cwd=system.ROOT, capture_output=True,
+                   env=system.base_env(ADMIN_PASSWORD=password))
+    admin = Client(base_url).login(admin_name, password)
+    username = factories.unique_username("reviewer")
+    admin.call("POST", "/api/v1/admin/users", 201, json={
+        "username": username, "password": password, "real_name": "审核员", "roles": ["reviewer"],
+        "jurisdiction": None})
+    return Client(base_url).login(username, password)
 
 
 def main():
@@ -276,8 +228,8 @@ def main():
     if args.base_url:
         reviewer = Client(args.base_url).login(args.reviewer, args.password)
         return run(args.base_url, reviewer, args.approvals, args.concurrency, args.seconds)
-    with ThrowawaySystem() as sut:
-        return run(sut.base_url, sut.reviewer(), args.approvals, args.concurrency, args.seconds)
+    with system.Throwaway("bench") as sut:
+        return run(sut.base_url, make_reviewer(sut.base_url), args.approvals, args.concurrency, args.seconds)
 
 
 if __name__ == "__main__":

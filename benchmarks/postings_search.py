@@ -10,29 +10,20 @@ keyword and education).
 Target: keyword p95 at 100,000 posts under 20 ms in the store, and flat (within 2x)
 from 1,000 to 100,000 posts.
 """
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-RUN_ID = uuid.uuid4().hex[:8]
-VHOST = f"jx_bench_{RUN_ID}"
-os.environ["DB_SUFFIX"] = f"_bench_{RUN_ID}"
-os.environ["AMQP_URI"] = f"amqp://guest:guest@127.0.0.1:5672/{VHOST}"
 
-import requests  # noqa: E402
+import requests
 
-from common import clock, db, migrate, regions  # noqa: E402
-from deploy import system  # noqa: E402
-from services.postings import domain, seed  # noqa: E402
-from services.postings.store import PostingsStore  # noqa: E402
+from common import clock, db, regions
+from deploy import system
+from services.postings import domain, seed
+from services.postings.store import PostingsStore
 
 SIZES = (1_000, 10_000, 100_000)
 STORE_SAMPLES = 400
@@ -117,53 +108,31 @@ def vacuum_analyze():
         conn.execute("VACUUM ANALYZE postings")
 
 
-def rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
-def start_services(log_dir):
-    port = system.free_port()
-    env = system.base_env(GATEWAY_PORT=port)
-    processes = [system.start(system.service_command(name), env, log_dir / f"{name}.log")
-                 for name in ("postings", "gateway")]
-    base_url = f"http://127.0.0.1:{port}"
-    system.wait_http(base_url + "/api/v1/postings?page_size=1", timeout=60)
-    return base_url, processes
-
-
 def main():
-    system.check_postgres()
-    system.check_rabbitmq()
-    log_dir = Path(tempfile.mkdtemp(prefix=f"jx-bench-{RUN_ID}-"))
-    rabbitmqctl("add_vhost", VHOST)
-    rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
-    migrate.migrate("postings")
-    pool = db.create_pool("postings", max_size=2)
-    processes = []
     results = []
-    try:
-        store = PostingsStore(pool)
-        started = time.perf_counter()
-        rows = list(seed.generate(max(SIZES), clock.today(), clock.now(), label="bench", seed=7))
-        for i, name in enumerate(RARE):
-            rows[i * 97] = domain.with_search({**rows[i * 97], "employer_name": name + "有限公司"})
-        print(f"generated {len(rows):,} posts in {time.perf_counter() - started:.1f}s", flush=True)
-        base_url, processes = start_services(log_dir)
-        loaded = 0
-        for size in SIZES:
+    # Only postings and the gateway run, so readiness is the search answering.
+    with system.Throwaway("bench", services=["postings"], ready_path="/api/v1/postings?page_size=1") as sut:
+        pool = db.create_pool("postings", max_size=2)
+        try:
+            store = PostingsStore(pool)
             started = time.perf_counter()
-            store.insert_missing(rows[loaded:size])
-            vacuum_analyze()
-            print(f"loaded {size:,} posts (+{size - loaded:,} in {time.perf_counter() - started:.1f}s)", flush=True)
-            loaded = size
-            for kind in KINDS:
-                results.append((size, "store", kind, measure_store(store, kind)))
-                results.append((size, f"http c={CONCURRENCY}", kind, measure_http(base_url, kind)))
-    finally:
-        system.stop(processes)
-        pool.close()
-        migrate.drop_database("postings")
-        rabbitmqctl("delete_vhost", VHOST)
+            rows = list(seed.generate(max(SIZES), clock.today(), clock.now(), label="bench", seed=7))
+            for i, name in enumerate(RARE):
+                rows[i * 97] = domain.with_search({**rows[i * 97], "employer_name": name + "有限公司"})
+            print(f"generated {len(rows):,} posts in {time.perf_counter() - started:.1f}s", flush=True)
+            loaded = 0
+            for size in SIZES:
+                started = time.perf_counter()
+                store.insert_missing(rows[loaded:size])
+                vacuum_analyze()
+                print(f"loaded {size:,} posts (+{size - loaded:,} in {time.perf_counter() - started:.1f}s)",
+                      flush=True)
+                loaded = size
+                for kind in KINDS:
+                    results.append((size, "store", kind, measure_store(store, kind)))
+                    results.append((size, f"http c={CONCURRENCY}", kind, measure_http(sut.base_url, kind)))
+        finally:
+            pool.close()
     print_table(results)
 
 

@@ -10,6 +10,16 @@ class PageQuery(Schema):
                                validate=validate.Range(min=1, max=100, error="每页条数应在1到100之间"))
 
 
+def page_schema(item_schema, name):
+    """The schema of a page of `item_schema`, for responses and the OpenAPI document."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(),
+        "page": fields.Integer(),
+        "page_size": fields.Integer(),
+    }, name=name)
+
+
 def offset(page, page_size):
     return (page - 1) * page_size
 

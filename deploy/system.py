@@ -1,17 +1,20 @@
-"""Checks and process control shared by `make up` and the end-to-end test fixtures."""
+"""Checks and process control shared by `make up`, the test fixtures and the benchmarks."""
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
 
-from common import config
+from common import config, migrate
+from deploy.services import declare_event_queues
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -113,3 +116,95 @@ def base_env(**overrides):
     env["PYTHONUNBUFFERED"] = "1"
     env.update({k: str(v) for k, v in overrides.items()})
     return env
+
+
+def rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+def add_vhost(name):
+    rabbitmqctl("add_vhost", name)
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+
+
+def delete_vhost(name):
+    rabbitmqctl("delete_vhost", name)
+
+
+def isolate(prefix):
+    """Point this process, and every process it starts, at databases, a vhost and a bucket of their own.
+
+    Returns the vhost's name; the caller creates and deletes it.
+    """
+    run_id = uuid.uuid4().hex[:10]
+    vhost = f"jx_{prefix}_{run_id}"
+    os.environ.update(DB_SUFFIX=f"_{prefix}_{run_id}", S3_BUCKET=f"jx-{prefix}-{run_id}",
+                      AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
+    os.environ.setdefault("JWT_SECRET", f"{prefix}-secret-{run_id}-0123456789abcdef")
+    return vhost
+
+
+class LocalSystem:
+    """The named services and the gateway, each its own process, as `make up` runs them,
+    plus a local S3 server unless one is given. Databases must exist and be migrated."""
+
+    def __init__(self, log_dir, services, s3_url=None, ready_path="/readyz", **env):
+        self.log_dir = Path(log_dir)
+        self.services = list(services)
+        self.s3_url = s3_url
+        self.ready_path = ready_path
+        self.env = env
+        self.processes = {}
+        self.base_url = None
+
+    def start(self):
+        declare_event_queues(self.services, config.amqp_uri())
+        if self.s3_url is None:
+            s3_port = free_port()
+            self.s3_url = f"http://127.0.0.1:{s3_port}"
+            self.processes["s3"] = start(s3_command(s3_port), base_env(), self.log_dir / "s3.log")
+            wait_http(self.s3_url + "/moto-api/", timeout=30)
+        port = free_port()
+        env = base_env(S3_ENDPOINT_URL=self.s3_url, GATEWAY_PORT=port, **self.env)
+        for name in self.services + ["gateway"]:
+            self.processes[name] = start(service_command(name), env, self.log_dir / f"{name}.log")
+        self.base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_http(self.base_url + self.ready_path, timeout=60)
+        except NotReady:
+            self.stop()
+            for name in self.processes:
+                print(f"--- {name} log ---\n" + self.logs(name)[-3000:])
+            raise
+        return self
+
+    def stop(self):
+        stop(list(self.processes.values()))
+
+    def logs(self, name):
+        return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+
+class Throwaway:
+    """For benchmarks: `with Throwaway("bench") as sut:` runs the whole system on databases,
+    a vhost and a bucket made for it, and removes them afterwards."""
+
+    def __init__(self, prefix, services=None, ready_path="/readyz"):
+        self.vhost = isolate(prefix)
+        self.services = services or migrate.existing_services()
+        self.log_dir = Path(tempfile.mkdtemp(prefix=f"jx-{prefix}-"))
+        self.system = LocalSystem(self.log_dir, self.services, ready_path=ready_path)
+
+    def __enter__(self):
+        check_postgres()
+        check_rabbitmq()
+        add_vhost(self.vhost)
+        migrate.migrate_all(self.services)
+        return self.system.start()
+
+    def __exit__(self, *exc):
+        self.system.stop()
+        for name in self.services:
+            migrate.drop_database(name)
+        delete_vhost(self.vhost)
+        print(f"(service logs in {self.log_dir})")

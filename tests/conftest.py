@@ -6,7 +6,6 @@ green.patch()
 
 import os  # noqa: E402
 import shutil  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -23,7 +22,6 @@ os.environ["S3_BUCKET"] = f"jx-test-{RUN_ID}"
 
 from common import config, migrate  # noqa: E402
 from deploy import system  # noqa: E402
-from deploy.services import declare_event_queues  # noqa: E402
 
 LOG_DIR = Path(tempfile.mkdtemp(prefix=f"jx-test-{RUN_ID}-"))
 
@@ -34,18 +32,13 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(LOG_DIR, ignore_errors=True)
 
 
-def rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
 @pytest.fixture(scope="session")
 def amqp_uri():
     """A RabbitMQ vhost of this test run's own."""
     system.check_rabbitmq()
-    rabbitmqctl("add_vhost", VHOST)
-    rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
+    system.add_vhost(VHOST)
     yield config.amqp_uri()
-    rabbitmqctl("delete_vhost", VHOST)
+    system.delete_vhost(VHOST)
 
 
 _migrated = set()
@@ -81,37 +74,13 @@ def s3_endpoint():
         system.stop([proc])
 
 
-class RunningSystem:
-    def __init__(self, base_url, processes, log_dir):
-        self.base_url = base_url
-        self.processes = processes
-        self.log_dir = log_dir
-
-    def url(self, path):
-        return self.base_url + path
-
-    def logs(self, name):
-        return (self.log_dir / f"{name}.log").read_text(errors="replace")
-
-
 @pytest.fixture(scope="session")
 def system_under_test(amqp_uri, databases, s3_endpoint):
     """Every service that exists plus the gateway, each its own process, as `make up` runs them."""
-    names = [s for s in migrate.existing_services()]
+    names = migrate.existing_services()
     for name in names:
         databases(name)
-    declare_event_queues(names, amqp_uri)
-    port = system.free_port()
-    env = system.base_env(GATEWAY_PORT=port, RPC_TIMEOUT_SECONDS=os.environ.get("RPC_TIMEOUT_SECONDS", "5"))
-    processes = {name: system.start(system.service_command(name), env, LOG_DIR / f"{name}.log")
-                 for name in names + ["gateway"]}
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        system.wait_http(base_url + "/readyz", timeout=60)
-    except system.NotReady:
-        system.stop(list(processes.values()))
-        for name in processes:
-            print(f"--- {name} log ---\n" + (LOG_DIR / f"{name}.log").read_text(errors="replace")[-3000:])
-        raise
-    yield RunningSystem(base_url, processes, LOG_DIR)
-    system.stop(list(processes.values()))
+    running = system.LocalSystem(LOG_DIR, names, s3_url=s3_endpoint,
+                                 RPC_TIMEOUT_SECONDS=os.environ.get("RPC_TIMEOUT_SECONDS", "5")).start()
+    yield running
+    running.stop()

@@ -8,7 +8,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from common import errors, regions
-from common.paging import PageQuery
+from common.paging import PageQuery, page_schema
 from common.validators import MOBILE_PATTERN
 from services.applications import domain
 
@@ -148,11 +148,7 @@ class ApplicationSummarySchema(Schema):
     decided_at = fields.DateTime(allow_none=True)
 
 
-class ApplicationPageSchema(Schema):
-    items = fields.List(fields.Nested(ApplicationSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+ApplicationPageSchema = page_schema(ApplicationSummarySchema, "ApplicationPageSchema")
 
 
 class HistoryStepSchema(Schema):

@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from common import regions
-from common.paging import PageQuery
+from common.paging import PageQuery, page_schema
 from services.favorites import domain
 # The posts are the postings service's; favorites passes its summaries on as they are.
 from services.postings.schemas import PostingDetailSchema, PostingSummarySchema
@@ -28,11 +28,7 @@ class FavoritedPostingSchema(PostingDetailSchema):
     favorited = fields.Boolean()
 
 
-class FavoritePostingPageSchema(Schema):
-    items = fields.List(fields.Nested(FavoritePostingSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+FavoritePostingPageSchema = page_schema(FavoritePostingSchema, "FavoritePostingPageSchema")
 
 
 class FavoritesSchema(Schema):

@@ -4,7 +4,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from common import clock, regions
-from common.paging import PageQuery
+from common.paging import PageQuery, page_schema
 from common.validators import credit_code_problem
 from services.postings import domain
 
@@ -150,11 +150,7 @@ class PostingDetailSchema(PostingSummarySchema):
     closed_at = fields.DateTime(allow_none=True)
 
 
-class PostingPageSchema(Schema):
-    items = fields.List(fields.Nested(PostingSummarySchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
+PostingPageSchema = page_schema(PostingSummarySchema, "PostingPageSchema")
 
 
 class CountySchema(Schema):

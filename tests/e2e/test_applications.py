@@ -12,7 +12,7 @@ import requests
 from common import clock
 from tests import factories
 from tests.e2e.conftest import assert_error, create_staff
-from tests.unit.test_applications_files import jpeg, padded_pdf, pdf, png
+from tests.files import jpeg, padded_pdf, pdf, png
 
 MiB = 1024 * 1024
 XIAODIAN = {"city_code": "140100", "county_code": "140105"}  # 太原市小店区

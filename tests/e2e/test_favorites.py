@@ -2,10 +2,8 @@
 reviewer, becomes an intern once favorites has consumed the approval event, and
 bookmarks posts in the application's jurisdiction, at most three, with every error
 the contract names."""
-import struct
 import time
 import uuid
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -13,17 +11,12 @@ import pytest
 from common import clock
 from tests import factories
 from tests.e2e.conftest import assert_error
+from tests.files import png
 
 NOT_AN_INTERN = "该人员不是就业见习人员"
 XIAODIAN = {"city_code": "140100", "county_code": "140105"}
 
 
-def png():
-    """A real 1x1 PNG: uploads are judged by content."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
 
 
 def upload(client, kind):

@@ -8,7 +8,7 @@ import requests
 from kombu import Connection, Exchange, Queue
 
 from deploy import system
-from tests.conftest import LOG_DIR, rabbitmqctl
+from tests.conftest import LOG_DIR
 from tests.e2e.conftest import assert_error
 
 
@@ -16,8 +16,7 @@ from tests.e2e.conftest import assert_error
 def lonely_gateway(amqp_uri):
     """A gateway on a vhost where identity's RPC queue exists but nobody consumes it."""
     vhost = f"jx_lonely_{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    system.add_vhost(vhost)
     uri = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     with Connection(uri) as conn:
         exchange = Exchange("nameko-rpc", type="topic", durable=True)
@@ -29,7 +28,7 @@ def lonely_gateway(amqp_uri):
     system.wait_http(base + "/healthz", timeout=30)
     yield base
     system.stop([proc])
-    rabbitmqctl("delete_vhost", vhost)
+    system.delete_vhost(vhost)
 
 
 def test_silent_service_gives_503_within_the_rpc_timeout(lonely_gateway):

@@ -27,7 +27,7 @@ from services.applications.service import ApplicationsService
 from services.applications.store import READ_MODEL_TABLES, project
 from services.identity.service import IdentityService
 from tests import factories
-from tests.unit.test_applications_files import jpeg, pdf, png
+from tests.files import jpeg, pdf, png
 
 REVIEWER = {"user_id": str(uuid.uuid4()), "username": "reviewer", "roles": ["reviewer"], "jurisdiction": None}
 

@@ -10,17 +10,17 @@ from nameko.standalone.events import event_dispatcher
 
 from common import consumer, db
 from services.favorites.service import FavoritesService
-from tests.conftest import VHOST, rabbitmqctl
+from deploy.system import add_vhost, delete_vhost
+from tests.conftest import VHOST
 
 
 @pytest.fixture
 def fresh_vhost(amqp_uri, databases):
     databases("favorites")
     vhost = f"{VHOST}_declare_{uuid.uuid4().hex[:6]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    add_vhost(vhost)
     yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    rabbitmqctl("delete_vhost", vhost)
+    delete_vhost(vhost)
 
 
 def approve_before_favorites_ever_ran(uri):

@@ -15,7 +15,8 @@ from common import clock, config, db, errors
 from deploy import system
 from services.postings.service import PostingsService
 from tests import factories
-from tests.conftest import LOG_DIR, VHOST, rabbitmqctl
+from deploy.system import add_vhost, delete_vhost
+from tests.conftest import LOG_DIR, VHOST
 
 REVIEWER = {"user_id": str(uuid.uuid4()), "username": "r", "roles": ["reviewer"], "jurisdiction": None}
 REPLICAS = 2
@@ -40,8 +41,7 @@ def cluster(amqp_uri, databases):
     """The postings service (in this process) and two favorites replicas (processes)."""
     databases("postings")
     databases("favorites")
-    rabbitmqctl("add_vhost", MODULE_VHOST)
-    rabbitmqctl("set_permissions", "-p", MODULE_VHOST, "guest", ".*", ".*", ".*")
+    add_vhost(MODULE_VHOST)
     postings = ServiceRunner(rpc_config())
     postings.add_service(PostingsService)
     postings.start()
@@ -55,7 +55,7 @@ def cluster(amqp_uri, databases):
     finally:
         system.stop(replicas)
         postings.stop()
-        rabbitmqctl("delete_vhost", MODULE_VHOST)
+        delete_vhost(MODULE_VHOST)
 
 
 def rpc_consumers(queue):

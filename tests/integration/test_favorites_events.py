@@ -10,7 +10,8 @@ from nameko.standalone.events import event_dispatcher
 
 from common import db
 from services.favorites.service import FavoritesService
-from tests.conftest import VHOST, rabbitmqctl
+from deploy.system import add_vhost, delete_vhost
+from tests.conftest import VHOST
 
 # One worker: a queue's messages are handled one at a time, so once a later message
 # on the same queue is applied, an earlier duplicate has been handled too.
@@ -25,11 +26,10 @@ MODULE_VHOST = VHOST + "_favorites_events"
 @pytest.fixture(scope="module")
 def config(amqp_uri, databases):
     databases("favorites")
-    rabbitmqctl("add_vhost", MODULE_VHOST)
-    rabbitmqctl("set_permissions", "-p", MODULE_VHOST, "guest", ".*", ".*", ".*")
+    add_vhost(MODULE_VHOST)
     yield {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{MODULE_VHOST}", "max_workers": 1,
            "EVENT_RETRY_DELAYS": RETRIES}
-    rabbitmqctl("delete_vhost", MODULE_VHOST)
+    delete_vhost(MODULE_VHOST)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """The outbox relay against real PostgreSQL and RabbitMQ: Nameko format, wake-ups, crashes and outages."""
 import json
-import os
 import queue
 import random
 import signal
-import subprocess
 import threading
 import time
 import uuid
@@ -21,7 +19,8 @@ from common import eventstore, relay
 from common.eventstore import NewEvent
 from common.rpc import RequestId
 from deploy import system
-from tests.conftest import LOG_DIR, rabbitmqctl
+from deploy.system import rabbitmqctl
+from tests.conftest import LOG_DIR
 
 SOURCE = f"relaytest{uuid.uuid4().hex[:8]}"
 RECEIVED = queue.Queue()

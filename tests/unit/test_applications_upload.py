@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 
 from common import errors
 from gateway.routes.applications import MAX_FILE_BYTES, receive_upload
-from tests.unit.test_applications_files import jpeg, padded_pdf, pdf, png
+from tests.files import jpeg, padded_pdf, pdf, png
 
 
 def request(content, filename="f.pdf", kind="diploma", extra_headers=None):
