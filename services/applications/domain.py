@@ -21,7 +21,6 @@ CATEGORIES = {
     "returned_overseas": "留学回国毕业生",
 }
 GRADUATE_CATEGORIES = ("graduate", "vocational_graduate", "returned_overseas")
-EDUCATIONS = ("初中及以下", "高中/中专", "大专", "本科", "硕士", "博士")
 GENDERS = ("男", "女")
 KINDS = {
     "id_card": "身份证",

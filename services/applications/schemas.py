@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from common import errors, regions
 from common.paging import PageQuery, page_schema
 from common.validators import MOBILE_PATTERN
+from common.vocabulary import EDUCATION_LEVELS
 from services.applications import domain
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份格式应为 YYYY-MM")
@@ -41,7 +42,7 @@ class JurisdictionSchema(Schema):
 class ApplicationSchema(Schema):
     category = fields.String(required=True, validate=validate.OneOf(domain.CATEGORIES, error="未知的人员类别"))
     gender = fields.String(required=True, validate=validate.OneOf(domain.GENDERS, error="性别应为“男”或“女”"))
-    education = fields.String(required=True, validate=validate.OneOf(domain.EDUCATIONS, error="未知的学历"))
+    education = fields.String(required=True, validate=validate.OneOf(EDUCATION_LEVELS, error="未知的学历"))
     school = text(100, required=False)
     major = text(100, required=False)
     graduation_date = fields.Date(load_default=None, allow_none=True)

@@ -4,9 +4,9 @@ import unicodedata
 import uuid
 
 from common import clock, errors, regions
+from common.vocabulary import EDUCATION_LEVELS
 
-EDUCATION = ("初中及以下", "高中/中专", "大专", "本科", "硕士", "博士")
-EDUCATION_REQUIREMENTS = EDUCATION + ("不限",)
+EDUCATION_REQUIREMENTS = EDUCATION_LEVELS + ("不限",)
 STATUS_LABELS = {"open": "招募中", "closed": "已结束"}
 SEARCH_STATUSES = ("open", "closed", "all")
 SORTS = ("newest", "deadline", "subsidy")
