@@ -7,9 +7,14 @@ of the process. `wait_select` yields to the hub instead.
 import os
 
 
-def patch():
-    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+def quiet():
+    """Eventlet warns at import that it is in maintenance mode; we know (see ARCHITECTURE)."""
     import warnings
     warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+
+
+def patch():
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+    quiet()
     import eventlet
     eventlet.monkey_patch()

@@ -15,6 +15,7 @@ import sys  # noqa: E402
 
 import eventlet  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
+from prometheus_client import start_http_server  # noqa: E402
 
 from common import config, logs  # noqa: E402
 from deploy.services import service_class  # noqa: E402
@@ -41,7 +42,10 @@ def main(name):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     runner.start()
-    logs.log(log, logging.INFO, "started", pid=os.getpid())
+    metrics_port = config.env("METRICS_PORT")
+    if metrics_port and name != "gateway":  # the gateway serves /metrics itself
+        start_http_server(int(metrics_port), addr=config.env("METRICS_HOST", "127.0.0.1"))
+    logs.log(log, logging.INFO, "started", pid=os.getpid(), metrics_port=metrics_port)
     stopping.wait()
     logs.log(log, logging.INFO, "stopping")
     with eventlet.Timeout(10, False):

@@ -17,5 +17,7 @@ def service_class(name):
 
 def declare_event_queues(names, amqp_uri):
     """Every durable event queue of these services, before any of them starts."""
-    from common import consumer
+    from common import green
+    green.quiet()
+    from common import consumer  # imports Nameko, hence eventlet
     return [queue for name in names for queue in consumer.declare_queues(service_class(name), amqp_uri)]

@@ -155,6 +155,7 @@ class LocalSystem:
         self.ready_path = ready_path
         self.env = env
         self.processes = {}
+        self.metrics_urls = {}
         self.base_url = None
 
     def start(self):
@@ -166,8 +167,12 @@ class LocalSystem:
             wait_http(self.s3_url + "/moto-api/", timeout=30)
         port = free_port()
         env = base_env(S3_ENDPOINT_URL=self.s3_url, GATEWAY_PORT=port, **self.env)
-        for name in self.services + ["gateway"]:
-            self.processes[name] = start(service_command(name), env, self.log_dir / f"{name}.log")
+        for name in self.services:
+            metrics_port = free_port()
+            self.metrics_urls[name] = f"http://127.0.0.1:{metrics_port}/metrics"
+            self.processes[name] = start(service_command(name), dict(env, METRICS_PORT=str(metrics_port)),
+                                         self.log_dir / f"{name}.log")
+        self.processes["gateway"] = start(service_command("gateway"), env, self.log_dir / "gateway.log")
         self.base_url = f"http://127.0.0.1:{port}"
         try:
             wait_http(self.base_url + self.ready_path, timeout=60)

@@ -5,6 +5,7 @@ import logging
 import eventlet
 from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
 from common import config, consumer, errors, logs
 from common.rpc import Pingable, RequestId, Store, rpc
@@ -15,6 +16,9 @@ from services.favorites.store import FavoritesStore, record_intern
 log = logging.getLogger(__name__)
 
 NOT_FOUND = "见习岗位不存在"
+
+
+METRICS_INTERVAL_SECONDS = 15
 
 
 class FavoritesService(Pingable):
@@ -43,6 +47,11 @@ class FavoritesService(Pingable):
         if self.store.apply_event(event, record_intern):
             logs.log(log, logging.INFO, "intern recorded", applicant_id=event["applicant_id"],
                      application_id=event["application_id"], event_id=event["event_id"])
+
+    @timer(interval=METRICS_INTERVAL_SECONDS, eager=True)
+    def refresh_metrics(self):
+        """Parking and replays happen in other processes too; the gauge follows the table."""
+        self.store.refresh_parked_metric()
 
     # --- RPC
 

@@ -1,5 +1,5 @@
 """Favorites' SQL: the interns projection and the bookmarks."""
-from common import consumer
+from common import consumer, deadletters
 from services.favorites import domain
 
 # The name under which this service records the events it has applied.
@@ -30,6 +30,10 @@ class FavoritesStore:
         in the same transaction that records the event (common.consumer)."""
         with self.pool.connection() as conn:
             return consumer.apply_once(conn, CONSUMER, event, project, stream_field="application_id")
+
+    def refresh_parked_metric(self):
+        with self.pool.connection() as conn:
+            return deadletters.update_metrics(conn, CONSUMER)
 
     def intern(self, applicant_id):
         with self.pool.connection() as conn:

@@ -1,4 +1,6 @@
 """The Operations table of the contract, through the running gateway."""
+import time
+
 from tests.e2e.conftest import assert_error
 
 
@@ -42,3 +44,16 @@ def test_request_id_is_returned_and_kept_when_supplied(anon):
     rid = "5f0c6c2e-8a7c-4d44-9d0b-7b8d3e0a1f10"
     assert anon.get("/healthz", headers={"X-Request-Id": rid}).headers["X-Request-Id"] == rid
     assert len(anon.get("/healthz").headers["X-Request-Id"]) == 36
+
+
+def test_each_service_process_serves_its_own_metrics(system):
+    import requests
+    relay = requests.get(system.metrics_urls["applications"], timeout=10).text
+    assert 'outbox_relay_lag_events{relay="applications"}' in relay
+    assert 'outbox_relay_oldest_unpublished_age_seconds{relay="applications"}' in relay
+    for _ in range(40):  # the favorites gauge is refreshed by a timer
+        parked = requests.get(system.metrics_urls["favorites"], timeout=10).text
+        if 'event_consumer_parked_messages{service="favorites"}' in parked:
+            break
+        time.sleep(0.5)
+    assert 'event_consumer_parked_messages{service="favorites"}' in parked
