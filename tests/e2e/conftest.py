@@ -80,16 +80,20 @@ def reviewer(admin, anon):
     return create_staff(admin, anon, ["reviewer"])
 
 
-@pytest.fixture
-def applicant(anon):
-    """A freshly registered and logged-in person."""
-    person = factories.person()
+def register(anon, **overrides):
+    """A freshly registered and logged-in person (`.person` holds what they registered with)."""
+    person = factories.person(**overrides)
     resp = anon.post("/api/v1/auth/register", json=person)
     assert resp.status_code == 201, resp.text
     client = anon.login(person["username"], person["password"])
     client.person = person
     client.user_id = resp.json()["user_id"]
     return client
+
+
+@pytest.fixture
+def applicant(anon):
+    return register(anon)
 
 
 def assert_error(resp, status, code, field=None):

@@ -10,6 +10,7 @@ from nameko.standalone.events import event_dispatcher
 
 from common import consumer, deadletters
 from common.rpc import Store
+from tests.polling import wait_for
 
 SOURCE = f"consumertest{uuid.uuid4().hex[:8]}"
 CONSUMER = f"{SOURCE}_probe"
@@ -88,21 +89,15 @@ def applied(dsn, stream_id):
                             " ORDER BY seq", (str(stream_id),)).fetchall()
 
 
-def wait_until(predicate, timeout=10):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
 
 def test_the_same_event_delivered_twice_is_applied_once(running, dispatch, dsn):
     stream = uuid.uuid4()
     first, second = new_event(stream, 1), new_event(stream, 2)
     dispatch("thing_started", first)
     dispatch("thing_started", first)
-    wait_until(lambda: applied(dsn, stream))
+    wait_for(lambda: applied(dsn, stream))
     dispatch("thing_finished", second)  # arrives after both copies, so they were both handled
-    wait_until(lambda: len(applied(dsn, stream)) == 2)
+    wait_for(lambda: len(applied(dsn, stream)) == 2)
     time.sleep(0.3)
     assert applied(dsn, stream) == [(1, first["event_id"]), (2, second["event_id"])]
 
@@ -115,7 +110,7 @@ def test_events_arriving_out_of_order_are_applied_in_stream_order(running, dispa
     time.sleep(0.2)  # both have been refused at least once
     assert applied(dsn, stream) == []
     dispatch("thing_started", events[0])
-    wait_until(lambda: len(applied(dsn, stream)) == 3)
+    wait_for(lambda: len(applied(dsn, stream)) == 3)
     assert applied(dsn, stream) == [(e["stream_version"], e["event_id"]) for e in events]
 
 
@@ -124,7 +119,7 @@ def test_a_handler_that_fails_once_is_retried_and_applied_once(running, dispatch
     event = new_event(stream, 1)
     FAIL_TIMES[event["event_id"]] = 1
     dispatch("thing_started", event)
-    wait_until(lambda: applied(dsn, stream))
+    wait_for(lambda: applied(dsn, stream))
     time.sleep(0.3)
     assert FAIL_TIMES[event["event_id"]] == 0
     assert applied(dsn, stream) == [(1, event["event_id"])]
@@ -143,10 +138,10 @@ def test_a_poison_message_is_parked_while_the_queue_keeps_draining_then_replayed
     others = [new_event(other_stream, v) for v in range(1, 21)]
     for event in others:
         dispatch("thing_started", event)
-    wait_until(lambda: len(applied(dsn, other_stream)) == 20)  # not blocked behind the poison
-    wait_until(lambda: parked(dsn, poison[0]["event_id"]))
+    wait_for(lambda: len(applied(dsn, other_stream)) == 20)  # not blocked behind the poison
+    wait_for(lambda: parked(dsn, poison[0]["event_id"]))
     dispatch("thing_finished", poison[1])  # waits for its predecessor, then is parked too
-    wait_until(lambda: parked(dsn, poison[1]["event_id"]))
+    wait_for(lambda: parked(dsn, poison[1]["event_id"]))
 
     first = parked(dsn, poison[0]["event_id"])[0]
     assert first["attempts"] == 4 and "cannot project this event" in first["error"]
@@ -160,9 +155,9 @@ def test_a_poison_message_is_parked_while_the_queue_keeps_draining_then_replayed
 
     POISON.clear()  # the operator fixed the cause
     assert deadletters.main(["favorites", "replay", str(first["id"])], out=io.StringIO()) == 0
-    wait_until(lambda: len(applied(dsn, poison_stream)) == 1)
+    wait_for(lambda: len(applied(dsn, poison_stream)) == 1)
     assert deadletters.main(["favorites", "replay-all"], out=io.StringIO()) == 0
-    wait_until(lambda: len(applied(dsn, poison_stream)) == 2)
+    wait_for(lambda: len(applied(dsn, poison_stream)) == 2)
     assert applied(dsn, poison_stream) == [(1, poison[0]["event_id"]), (2, poison[1]["event_id"])]
     assert not parked(dsn, poison[0]["event_id"]) and not parked(dsn, poison[1]["event_id"])
     assert deadletters.main(["favorites", "replay", str(first["id"])], out=io.StringIO()) == 1  # already replayed
@@ -183,7 +178,7 @@ def test_events_published_while_the_consumer_is_down_are_handled_when_it_starts(
     runner.add_service(ConsumerProbe)
     runner.start()
     try:
-        wait_until(lambda: len(applied(dsn, stream)) == 2)
+        wait_for(lambda: len(applied(dsn, stream)) == 2)
     finally:
         runner.stop()
     assert applied(dsn, stream) == [(1, events[0]["event_id"]), (2, events[1]["event_id"])]

@@ -2,7 +2,6 @@
 methods the gateway calls, and the limit of three under concurrent calls spread over
 two replicas of the favorites service, each its own process as in production."""
 import subprocess
-import time
 import uuid
 from datetime import timedelta
 
@@ -15,8 +14,8 @@ from common import clock, config, db, errors
 from deploy import system
 from services.postings.service import PostingsService
 from tests import factories
-from deploy.system import add_vhost, delete_vhost
 from tests.conftest import LOG_DIR, VHOST
+from tests.polling import wait_for
 
 REVIEWER = {"user_id": str(uuid.uuid4()), "username": "r", "roles": ["reviewer"], "jurisdiction": None}
 REPLICAS = 2
@@ -41,7 +40,7 @@ def cluster(amqp_uri, databases):
     """The postings service (in this process) and two favorites replicas (processes)."""
     databases("postings")
     databases("favorites")
-    add_vhost(MODULE_VHOST)
+    system.add_vhost(MODULE_VHOST)
     postings = ServiceRunner(rpc_config())
     postings.add_service(PostingsService)
     postings.start()
@@ -55,7 +54,7 @@ def cluster(amqp_uri, databases):
     finally:
         system.stop(replicas)
         postings.stop()
-        delete_vhost(MODULE_VHOST)
+        system.delete_vhost(MODULE_VHOST)
 
 
 def rpc_consumers(queue):
@@ -64,15 +63,6 @@ def rpc_consumers(queue):
                           "queue_name", "prefetch_count"], capture_output=True, text=True, timeout=30).stdout
     return [int(line.split()[1]) for line in out.splitlines() if line.split()[:1] == [queue]]
 
-
-def wait_for(predicate, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout}s")
 
 
 @pytest.fixture

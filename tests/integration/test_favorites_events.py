@@ -12,6 +12,7 @@ from common import db
 from services.favorites.service import FavoritesService
 from deploy.system import add_vhost, delete_vhost
 from tests.conftest import VHOST
+from tests.polling import wait_for
 
 # One worker: a queue's messages are handled one at a time, so once a later message
 # on the same queue is applied, an earlier duplicate has been handled too.
@@ -82,15 +83,6 @@ class Case:
     def rejected(self):
         return self.event(reviewer_id=str(uuid.uuid4()), reason="材料不全")
 
-
-def wait_for(predicate, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"not within {timeout}s")
 
 
 def intern(conn, applicant_id):

@@ -3,7 +3,6 @@ import json
 import time
 import urllib.request
 
-import eventlet
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import RpcProxy, rpc
 from nameko.runners import ServiceRunner
@@ -12,6 +11,7 @@ from nameko.web.handlers import http
 
 from common.rpc import RequestId, Store
 from deploy.system import free_port
+from tests.polling import wait_for
 
 received = []
 
@@ -38,14 +38,6 @@ class Listener:
     def smoke(self, request):
         return json.dumps(self.echo_service.echo("http"))
 
-
-def wait_for(predicate, timeout=5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        eventlet.sleep(0.02)
-    return False
 
 
 def test_rpc_event_and_http_round_trip(amqp_uri):
