@@ -1,5 +1,6 @@
 """`make up`: the whole system in the foreground on this machine; Ctrl-C stops it all."""
 import os
+import shlex
 import sys
 import threading
 
@@ -12,6 +13,11 @@ from deploy.services import declare_event_queues
 
 def demo_password():
     return config.env("DEMO_PASSWORD", "Demo-2026")
+
+
+def shell_command(argv):
+    """honcho runs commands through sh; exec makes the signals and exit codes the program's own."""
+    return "exec " + shlex.join(argv)
 
 
 def metrics_ports(services):
@@ -30,7 +36,7 @@ def announce(base_url, s3_url, ports):
     print(f"""
 ==============================================================
  就业见习 个人网上服务大厅 is up
-   web UI / API : {base_url}/
+   API          : {base_url}/api/v1/...
    OpenAPI      : {base_url}/api/openapi.json
    readiness    : {base_url}/readyz
    S3 (local)   : {s3_url}
@@ -69,10 +75,10 @@ def main():
     env = system.base_env(S3_ENDPOINT_URL=s3_url, GATEWAY_PORT=port)
     manager = Manager()
     if not external_s3:
-        manager.add_process("s3", " ".join(system.s3_command(s3_port)), env=env, cwd=str(system.ROOT))
+        manager.add_process("s3", shell_command(system.s3_command(s3_port)), env=env, cwd=str(system.ROOT))
     for name in services + ["gateway"]:
         process_env = dict(env, METRICS_PORT=str(ports[name])) if name in ports else env
-        manager.add_process(name, " ".join(system.service_command(name)), env=process_env, cwd=str(system.ROOT))
+        manager.add_process(name, shell_command(system.service_command(name)), env=process_env, cwd=str(system.ROOT))
     threading.Thread(target=announce, args=(f"http://127.0.0.1:{port}", s3_url, ports), daemon=True).start()
     manager.loop()
     return manager.returncode
