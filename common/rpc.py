@@ -7,12 +7,13 @@ from nameko.exceptions import registry
 from nameko.rpc import Rpc
 
 from common import db, errors, logs
+from common.eventstore import ConcurrencyConflict
 
 REQUEST_ID_KEY = "request_id"
 
 # Registered under their own import path, so a ServiceError raised in one
 # service is re-raised as the same type in its RPC caller.
-for _cls in errors.ALL:
+for _cls in (*errors.ALL, ConcurrencyConflict):
     registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
 
 

@@ -41,6 +41,12 @@ def test_errors_survive_nameko_serialisation_typed(cls):
     assert (restored.message, restored.details, restored.code) == ("消息", {"a": ["b"]}, original.code)
 
 
+def test_concurrency_conflicts_cross_rpc_as_409():
+    from common.eventstore import ConcurrencyConflict
+    restored = deserialize(serialize(ConcurrencyConflict(details={"stream_id": "x"})))
+    assert type(restored) is ConcurrencyConflict and restored.status == 409 and restored.code == "CONCURRENT_UPDATE"
+
+
 def test_named_conflicts_keep_their_code():
     restored = deserialize(serialize(errors.Conflict("已占用", code="USERNAME_TAKEN")))
     assert restored.code == "USERNAME_TAKEN" and restored.status == 409
