@@ -1,11 +1,11 @@
 """Applications' Nameko entrypoints: attachments, submission, my cases, review."""
 import logging
-import uuid
 
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from common import clock, errors, logs, regions
+from common.ids import parse_uuid
 from common.paging import page_body
 from common.relay import OutboxRelay
 from common.rpc import Pingable, RequestId, Store, rpc
@@ -22,10 +22,10 @@ PURGE_INTERVAL_SECONDS = 3600
 
 def _uuid(value, what="申请"):
     """A path id that is not a UUID names nothing: 404, like any unknown id."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise errors.NotFound(f"{what}不存在") from None
+    key = parse_uuid(value)
+    if key is None:
+        raise errors.NotFound(f"{what}不存在")
+    return key
 
 
 class ApplicationsService(Pingable):

@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 
 from common import errors, regions
+from common.ids import parse_uuid
 
 LIMIT = 3
 
@@ -43,10 +44,8 @@ def intern_status(intern_row):
 
 def posting_key(posting_id):
     """The canonical id of a post named in a URL, or None when it cannot name any post."""
-    try:
-        return str(uuid.UUID(str(posting_id)))
-    except ValueError:
-        return None
+    key = parse_uuid(posting_id)
+    return str(key) if key else None
 
 
 def admit(intern_row, posting, held):

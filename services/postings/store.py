@@ -1,7 +1,8 @@
 """Postings' SQL."""
-import uuid
 
 from psycopg import sql
+
+from common.ids import parse_uuid
 
 from services.postings import domain
 
@@ -19,13 +20,6 @@ ORDER = {
 OPEN = "(closed_at IS NULL AND deadline >= %(today)s)"
 
 
-def _uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 class PostingsStore:
     def __init__(self, pool):
         self.pool = pool
@@ -39,14 +33,14 @@ class PostingsStore:
                 row).fetchone()
 
     def get(self, posting_id):
-        key = _uuid(posting_id)
+        key = parse_uuid(posting_id)
         if key is None:
             return None
         with self.pool.connection() as conn:
             return conn.execute("SELECT * FROM postings WHERE posting_id = %s", (key,)).fetchone()
 
     def by_ids(self, posting_ids):
-        keys = [k for k in map(_uuid, posting_ids) if k is not None]
+        keys = [k for k in map(parse_uuid, posting_ids) if k is not None]
         with self.pool.connection() as conn:
             return conn.execute(
                 sql.SQL("SELECT {} FROM postings WHERE posting_id = ANY(%s)").format(_summary_columns()),
@@ -54,7 +48,7 @@ class PostingsStore:
 
     def change(self, posting_id, update):
         """Apply `update(row) -> row` under a row lock; None when there is no such post."""
-        key = _uuid(posting_id)
+        key = parse_uuid(posting_id)
         if key is None:
             return None
         with self.pool.connection() as conn, conn.transaction():
