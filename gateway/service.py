@@ -5,9 +5,10 @@ from gateway.routes.favorites import FavoritesRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
 from gateway.routes.postings import PostingsRoutes
+from gateway.routes.web import WebRoutes
 
 
-class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes):
+class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes, WebRoutes):
     name = "gateway"
 
     request_id = RequestId()

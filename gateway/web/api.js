@@ -1,0 +1,101 @@
+// The gateway's HTTP API. Every call names its method and an /api/v1 path literally
+// (tests/e2e/test_web.py checks those against the OpenAPI document).
+
+const TOKEN_KEY = "jx.token";
+const USER_KEY = "jx.user";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = (body && body.error) || {};
+    super(error.message || `请求失败（HTTP ${status}）`);
+    this.status = status;
+    this.code = error.code || "HTTP_" + status;
+    this.details = error.details || {};
+  }
+}
+
+// The token is kept per browser tab and forgotten when the tab closes.
+export const session = {
+  get token() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  get user() {
+    return JSON.parse(sessionStorage.getItem(USER_KEY) || "null");
+  },
+  has(role) {
+    const user = this.user;
+    return Boolean(user && user.roles.includes(role));
+  },
+  save(login) {
+    sessionStorage.setItem(TOKEN_KEY, login.access_token);
+    sessionStorage.setItem(USER_KEY, JSON.stringify(login.user));
+    window.dispatchEvent(new Event("session"));
+  },
+  clear() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(USER_KEY);
+    window.dispatchEvent(new Event("session"));
+  },
+};
+
+// A key for the Idempotency-Key header. crypto.randomUUID needs a secure context
+// (https or localhost); elsewhere the same version-4 UUID is built from getRandomValues.
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function queryString(params) {
+  const q = new URLSearchParams();
+  for (const [name, value] of Object.entries(params || {})) {
+    if (value !== undefined && value !== null && value !== "") q.set(name, value);
+  }
+  const text = q.toString();
+  return text ? "?" + text : "";
+}
+
+// options: query (object), json (request body), form (FormData), key (Idempotency-Key).
+export async function api(method, path, options = {}) {
+  const headers = { Accept: "application/json" };
+  if (session.token) headers.Authorization = "Bearer " + session.token;
+  if (options.key) headers["Idempotency-Key"] = options.key;
+  let body;
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    body = options.form; // the browser sets the multipart boundary itself
+  }
+  let resp;
+  try {
+    resp = await fetch(path + queryString(options.query), { method, headers, body });
+  } catch {
+    throw new ApiError(0, { error: { code: "NETWORK_ERROR", message: "网络连接失败，请稍后重试" } });
+  }
+  if (resp.status === 204) return null;
+  const data = await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const err = new ApiError(resp.status, data);
+    // An expired or forged token: forget it so the page offers 登录 again.
+    if (resp.status === 401 && err.code === "UNAUTHENTICATED" && session.token) session.clear();
+    throw err;
+  }
+  return data;
+}
+
+let regionsPromise = null;
+
+// The province's cities and counties (static data, fetched once per page load).
+export function regions() {
+  if (!regionsPromise) {
+    regionsPromise = api("GET", "/api/v1/regions").catch((err) => {
+      regionsPromise = null;
+      throw err;
+    });
+  }
+  return regionsPromise;
+}

@@ -1,0 +1,101 @@
+// 我的办件: the applicant's cases with filters and paging, a case's detail, 撤回.
+import { api, queryString } from "./api.js";
+import {
+  CATEGORIES, HISTORY, KINDS, STATUS, facts, field, formatSize, formatTime, h, loading, options, pager, place,
+  showError, statusTag, table,
+} from "./ui.js";
+
+export async function casesView(view, params) {
+  const go = (changes) => {
+    location.hash = "#/cases" + queryString({ ...params, ...changes });
+  };
+  const filters = h("form", { class: "filters" },
+    field("审核状态", h("select", { name: "status" },
+      options([["", "全部"], ...Object.entries(STATUS)], params.status)), "status"),
+    field("申办月份", h("input", { name: "month", type: "month", value: params.month || "" }), "month"),
+    h("button", { type: "submit" }, "查询"));
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    go({ status: filters.status.value, month: filters.month.value, page: "" });
+  });
+  const slot = loading();
+  view.append(h("h1", {}, "我的办件"), filters, slot);
+  try {
+    const page = await api("GET", "/api/v1/applications", { query: {
+      status: params.status, month: params.month, page: params.page || 1, page_size: 20 } });
+    slot.replaceWith(
+      table(["办件编号", "人员类别", "业务办理属地", "审核状态", "申办时间", ""], page.items.map((c) => [
+        c.case_number, c.category_label || CATEGORIES[c.category], place(c.jurisdiction),
+        statusTag(c.status, c.status_label), formatTime(c.submitted_at),
+        h("a", { href: "#/cases/" + encodeURIComponent(c.application_id) }, "查看"),
+      ]), "没有符合条件的办件"),
+      pager(page.page, page.total, page.page_size, (p) => go({ page: p })));
+  } catch (err) {
+    showError(slot, err, filters);
+  }
+}
+
+export async function caseView(view, params, id) {
+  const slot = loading();
+  view.append(h("p", {}, h("a", { href: "#/cases" }, "← 返回我的办件")), h("h1", {}, "办件详情"), slot);
+  try {
+    const detail = await api("GET", `/api/v1/applications/${encodeURIComponent(id)}`);
+    const errors = h("div");
+    const actions = [];
+    if (detail.status === "pending") {
+      actions.push(h("button", { type: "button", class: "danger", onclick: async (event) => {
+        if (!confirm(`确定撤回办件 ${detail.case_number} 吗？撤回后不可恢复。`)) return;
+        event.target.disabled = true;
+        try {
+          await api("POST", `/api/v1/applications/${encodeURIComponent(id)}/withdraw`);
+          view.replaceChildren();
+          caseView(view, params, id);
+        } catch (err) {
+          showError(errors, err);
+          event.target.disabled = false;
+        }
+      } }, "撤回申请"));
+    }
+    slot.replaceWith(caseDetail(detail), errors, h("div", { class: "actions" }, actions));
+  } catch (err) {
+    showError(slot, err);
+  }
+}
+
+// A case's particulars, attachments and history (also what a reviewer sees).
+export function caseDetail(c) {
+  return h("div", { class: "case" },
+    facts([
+      ["办件编号", c.case_number],
+      ["审核状态", statusTag(c.status, c.status_label)],
+      ["姓名", c.real_name],
+      ["身份证号码", c.id_number_masked],
+      ["手机号码", c.phone_masked],
+      ["人员类别", c.category_label || CATEGORIES[c.category]],
+      ["性别", c.gender],
+      ["学历", c.education],
+      ["毕业院校", c.school],
+      ["所学专业", c.major],
+      ["毕业时间", c.graduation_date],
+      ["户籍地址", c.household_address],
+      ["现居住地址", c.current_address],
+      c.unemployment_registration_number && ["失业登记证号", c.unemployment_registration_number],
+      ["业务办理属地", place(c.jurisdiction)],
+      ["申办时间", formatTime(c.submitted_at)],
+      c.decided_at && ["审核时间", formatTime(c.decided_at)],
+      c.comment && ["审核意见", c.comment],
+      c.reason && ["不通过原因", c.reason],
+    ]),
+    h("h2", {}, "申请材料"),
+    table(["材料类型", "文件", "大小"], (c.attachments || []).map((a) => [
+      KINDS[a.kind] || a.kind,
+      h("a", { href: a.download_url, target: "_blank", rel: "noopener noreferrer" }, a.filename),
+      formatSize(a.size),
+    ]), "无附件"),
+    h("h2", {}, "办理过程"),
+    table(["时间", "事项", "办理人", "意见"], (c.history || []).map((step) => [
+      formatTime(step.at), HISTORY[step.type] || step.type,
+      step.by === c.applicant_id ? "申请人" : "审核人员",
+      step.reason || step.comment || "",
+    ])));
+}
