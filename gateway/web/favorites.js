@@ -27,10 +27,10 @@ export async function favoritesView(view, params) {
   // 收藏 / 取消收藏, then both lists again; a refusal (limit, closed post...) stays visible.
   const toggle = (posting, on) => async (event) => {
     event.target.disabled = true;
-    const path = `/api/v1/favorites/${encodeURIComponent(posting.posting_id)}`;
+    const id = encodeURIComponent(posting.posting_id);
     try {
-      if (on) await api("PUT", path);
-      else await api("DELETE", path);
+      if (on) await api("PUT", `/api/v1/favorites/${id}`);
+      else await api("DELETE", `/api/v1/favorites/${id}`);
       rerender();
     } catch (err) {
       showError(errors, err);
