@@ -4,7 +4,7 @@
 const TOKEN_KEY = "jx.token";
 const USER_KEY = "jx.user";
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, body) {
     const error = (body && body.error) || {};
     super(error.message || `请求失败（HTTP ${status}）`);

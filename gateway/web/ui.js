@@ -76,16 +76,18 @@ export function field(label, control, name, note) {
     h("span", { class: "label" }, label), control, note ? h("small", { class: "note" }, note) : null);
 }
 
-// An API error: its message, and field details that no form field shows itself.
-export function errorBox(err, details) {
-  const rest = Object.entries(details ?? err.details ?? {}).filter(([, v]) => Array.isArray(v));
+// An API error: its message, and a 400's field details that no form field shows itself
+// (other statuses' details are for programs; their message says it all).
+function errorBox(err, details) {
+  const rest = err.status === 400
+    ? Object.entries(details ?? err.details ?? {}).filter(([, v]) => Array.isArray(v)) : [];
   return h("div", { class: "error", role: "alert" }, err.message,
     rest.length ? h("ul", {}, rest.map(([name, msgs]) => h("li", {}, `${name}：${msgs.join("；")}`))) : null);
 }
 
 // Puts a 400's field messages next to the fields (matched by data-field, or by the
 // longest dotted prefix such as "attachment_ids" for "attachment_ids.0"); returns the rest.
-export function showFieldErrors(form, err) {
+function showFieldErrors(form, err) {
   form.querySelectorAll(".field-error").forEach((e) => e.remove());
   form.querySelectorAll(".invalid").forEach((e) => e.classList.remove("invalid"));
   const rest = {};
