@@ -36,6 +36,7 @@ def announce(base_url, s3_url, ports):
     print(f"""
 ==============================================================
  就业见习 个人网上服务大厅 is up
+   web UI       : {base_url}/
    API          : {base_url}/api/v1/...
    OpenAPI      : {base_url}/api/openapi.json
    readiness    : {base_url}/readyz
