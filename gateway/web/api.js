@@ -49,6 +49,11 @@ export function newKey() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+// The named parameters that are set: what a view keeps in its URL hash.
+export function pick(params, names) {
+  return Object.fromEntries(names.filter((k) => params[k]).map((k) => [k, params[k]]));
+}
+
 export function queryString(params) {
   const q = new URLSearchParams();
   for (const [name, value] of Object.entries(params || {})) {

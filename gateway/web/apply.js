@@ -1,8 +1,8 @@
 // 就业见习人员申请: the form, one upload slot per attachment kind, submission.
-import { api, newKey, regions } from "./api.js";
+import { api, newKey } from "./api.js";
 import {
-  CATEGORIES, EDUCATION, KINDS, clearErrors, facts, field, formatSize, formatTime, h, loading, options,
-  regionSelects, showError, statusTag,
+  CATEGORIES, EDUCATION, KINDS, clearErrors, facts, field, formatSize, formatTime, h, options, regionSelects,
+  showError, statusTag, titledWithRegions,
 } from "./ui.js";
 
 // The contract's required attachments per category, to mark the slots with *.
@@ -15,15 +15,9 @@ const REQUIRED = {
 const ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
 
 export async function applyView(view) {
-  const slot = loading();
-  view.append(h("h1", {}, "就业见习人员申请"), slot);
-  let data;
-  try {
-    data = await regions();
-  } catch (err) {
-    showError(slot, err);
-    return;
-  }
+  const loaded = await titledWithRegions(view, "就业见习人员申请");
+  if (!loaded) return;
+  const { slot, data } = loaded;
   slot.remove();
   view.append(applicationForm(view, data));
 }

@@ -1,27 +1,18 @@
 // 见习岗位查询 (no login): the query lives in the hash, so 返回 and the browser's back
 // button come back to the same results.
-import { api, queryString, regions } from "./api.js";
+import { api, pick, queryString } from "./api.js";
 import {
   EDUCATION, facts, field, formatTime, h, loading, options, pager, regionSelects, showError, statusTag, table,
+  titledWithRegions,
 } from "./ui.js";
 
 const SORTS = [["newest", "最新发布"], ["deadline", "截止日期"], ["subsidy", "月补贴"]];
 const QUERY = ["city", "county", "q", "education", "industry", "sort", "page"];
 
-function only(params) {
-  return Object.fromEntries(QUERY.filter((k) => params[k]).map((k) => [k, params[k]]));
-}
-
 export async function postingsView(view, params) {
-  const slot = loading();
-  view.append(h("h1", {}, "见习岗位查询"), slot);
-  let data;
-  try {
-    data = await regions();
-  } catch (err) {
-    showError(slot, err);
-    return;
-  }
+  const loaded = await titledWithRegions(view, "见习岗位查询");
+  if (!loaded) return;
+  const { slot, data } = loaded;
   const region = regionSelects(data, params.city, params.county, "全省", "全部区县");
   const filters = h("form", { class: "filters" },
     field("地市", region.city, "city"),
@@ -40,7 +31,7 @@ export async function postingsView(view, params) {
     });
   });
   slot.before(filters);
-  const query = only(params);
+  const query = pick(params, QUERY);
   try {
     const page = await api("GET", "/api/v1/postings", { query: { ...query, page: query.page || 1, page_size: 20 } });
     const back = queryString(query);
@@ -59,7 +50,7 @@ export async function postingsView(view, params) {
 }
 
 export async function postingView(view, params, id) {
-  const back = "#/postings" + queryString(only(params));
+  const back = "#/postings" + queryString(pick(params, QUERY));
   const slot = loading();
   view.append(h("p", {}, h("a", { href: back }, "← 返回查询结果")), slot);
   try {

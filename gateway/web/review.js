@@ -1,28 +1,18 @@
 // 申请审核 (reviewers): the queue inside the reviewer's jurisdiction, a case, 通过 / 不通过.
-import { api, queryString, regions } from "./api.js";
+import { api, pick, queryString } from "./api.js";
 import { caseDetail } from "./cases.js";
 import {
-  CATEGORIES, STATUS, clearErrors, field, formatTime, h, loading, options, pager, place, regionSelects, showError,
-  statusTag, table,
+  CATEGORIES, STATUS, clearErrors, field, formatTime, h, loading, options, pager, place, regionSelects,
+  showError, statusTag, table, titledWithRegions,
 } from "./ui.js";
 
 const QUERY = ["status", "city", "county", "month", "page"];
 
-function only(params) {
-  return Object.fromEntries(QUERY.filter((k) => params[k]).map((k) => [k, params[k]]));
-}
-
 export async function reviewView(view, params) {
-  const slot = loading();
-  view.append(h("h1", {}, "申请审核"), slot);
-  let data;
-  try {
-    data = await regions();
-  } catch (err) {
-    showError(slot, err);
-    return;
-  }
-  const query = only(params);
+  const loaded = await titledWithRegions(view, "申请审核");
+  if (!loaded) return;
+  const { slot, data } = loaded;
+  const query = pick(params, QUERY);
   const region = regionSelects(data, params.city, params.county, "全部地市", "全部区县");
   const filters = h("form", { class: "filters" },
     field("审核状态", h("select", { name: "status" },
@@ -57,7 +47,7 @@ export async function reviewView(view, params) {
 }
 
 export async function reviewCaseView(view, params, id) {
-  const back = "#/review" + queryString(only(params));
+  const back = "#/review" + queryString(pick(params, QUERY));
   const slot = loading();
   view.append(h("p", {}, h("a", { href: back }, "← 返回审核列表")), h("h1", {}, "审核办件"), slot);
   let detail;

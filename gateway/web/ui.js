@@ -1,6 +1,8 @@
 // DOM helpers, labels and the small widgets every view shares. Text always goes in
 // through text nodes, never as HTML, so nothing the API returns can inject markup.
 
+import { regions } from "./api.js";
+
 export const STATUS = { pending: "未审核", approved: "审核通过", rejected: "审核不通过", withdrawn: "已撤回" };
 export const CATEGORIES = {
   graduate: "离校2年内未就业高校毕业生",
@@ -144,6 +146,19 @@ export function statusTag(status, label) {
 
 export function loading() {
   return h("div", { class: "loading" }, "加载中…");
+}
+
+// A view's title and a loading slot while the province's regions load: `{ slot, data }`,
+// or null when they could not be loaded (the error is shown in the slot).
+export async function titledWithRegions(view, title) {
+  const slot = loading();
+  view.append(h("h1", {}, title), slot);
+  try {
+    return { slot, data: await regions() };
+  } catch (err) {
+    showError(slot, err);
+    return null;
+  }
 }
 
 // City and county selects kept consistent: the county list follows the chosen city.
