@@ -15,10 +15,10 @@ from nameko.rpc import RpcProxy
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from common import errors, validation
+from contracts import applications as schemas
 from gateway import inputs
 from gateway.auth import authenticate
 from gateway.http import call, json_response, route
-from services.applications import schemas
 
 TAG = "就业见习申请"
 REVIEW_TAG = "就业见习审核"

@@ -6,10 +6,10 @@ are not approved interns 403 NOT_AN_INTERN.
 from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
+from contracts import favorites as schemas
 from gateway import inputs
 from gateway.auth import authenticate
 from gateway.http import call, json_response, route
-from services.favorites import schemas
 
 TAG = "见习岗位收藏"
 

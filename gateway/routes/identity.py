@@ -1,10 +1,10 @@
 """Identity endpoints: register, login, my details, staff accounts."""
 from nameko.rpc import RpcProxy
 
+from contracts import identity as schemas
 from gateway import inputs
 from gateway.auth import authenticate
 from gateway.http import call, json_response, route
-from services.identity import schemas
 
 TAG = "身份"
 

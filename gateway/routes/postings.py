@@ -2,10 +2,10 @@
 from nameko.rpc import RpcProxy
 
 from common import regions
+from contracts import postings as schemas
 from gateway import inputs
 from gateway.auth import authenticate
 from gateway.http import call, json_response, route
-from services.postings import schemas
 
 TAG = "见习岗位"
 

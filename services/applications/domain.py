@@ -13,41 +13,23 @@ from datetime import date
 
 from common import clock, errors, regions
 from common.validators import id_birth_date, id_gender
+from contracts.applications import APPROVED, REJECTED, SUBMITTED, WITHDRAWN
+from contracts.vocabulary import APPLICATION_STATUSES as STATUS_LABELS
+from contracts.vocabulary import ATTACHMENT_KINDS as KINDS
 
-CATEGORIES = {
-    "graduate": "离校2年内未就业高校毕业生",
-    "vocational_graduate": "离校2年内未就业中职毕业生",
-    "unemployed_youth": "16-24岁失业青年",
-    "returned_overseas": "留学回国毕业生",
-}
 GRADUATE_CATEGORIES = ("graduate", "vocational_graduate", "returned_overseas")
-GENDERS = ("男", "女")
-KINDS = {
-    "id_card": "身份证",
-    "diploma": "毕业证书",
-    "degree_verification": "学历学位认证",
-    "unemployment_registration": "失业登记证明",
-    "other": "其他材料",
-}
 REQUIRED_KINDS = {
     "graduate": ("id_card", "diploma"),
     "vocational_graduate": ("id_card", "diploma"),
     "returned_overseas": ("id_card", "diploma"),
     "unemployed_youth": ("id_card", "unemployment_registration"),
 }
-STATUS_LABELS = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "withdrawn": "已撤回"}
 ACTIVE_STATUSES = ("pending", "approved")
 
 GRADUATION_WINDOW_YEARS = 2
 YOUTH_MIN_AGE, YOUTH_MAX_AGE = 16, 24
 REASON_MIN, REASON_MAX = 2, 500
 COMMENT_MAX = 500
-
-SUBMITTED = "application_submitted"
-WITHDRAWN = "application_withdrawn"
-APPROVED = "application_approved"
-REJECTED = "application_rejected"
-
 
 # ---- events (past tense; `type` is the integration event's name) -------------------------
 
@@ -154,29 +136,6 @@ def apply(state, event):
     application_id = state.application_id or str(getattr(event, "stream_id", "")) or None
     return replace(state, application_id=application_id, version=event.stream_version,
                    history=state.history + (step,))
-
-
-# The contract's extra fields per published event type.
-PUBLISHED = {
-    SUBMITTED: ("case_number", "jurisdiction", "category"),
-    WITHDRAWN: (),
-    APPROVED: ("jurisdiction", "reviewer_id", "comment"),
-    REJECTED: ("reviewer_id", "reason"),
-}
-
-
-def message_payload(event):
-    """The published body of a stored event: exactly the contract's fields, nothing personal."""
-    data = event.payload
-    body = {
-        "event_id": str(event.event_id),
-        "application_id": str(event.stream_id),
-        "applicant_id": data.get("applicant_id"),
-        "stream_version": event.stream_version,
-        "occurred_at": event.occurred_at.isoformat(),
-    }
-    body.update({name: data[name] for name in PUBLISHED.get(event.type, ())})
-    return body
 
 
 # ---- dates ----------------------------------------------------------------------------------

@@ -11,7 +11,10 @@ from common.relay import OutboxRelay
 from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
 from common.validators import mask_id_number, mask_phone
-from services.applications import domain, objects, schemas
+from contracts import applications as schemas
+from contracts.applications import message_payload
+from contracts.vocabulary import CATEGORIES
+from services.applications import domain, objects
 from services.applications.objects import Objects
 from services.applications.store import ApplicationsStore, attachment_view
 
@@ -33,7 +36,7 @@ class ApplicationsService(Pingable):
 
     store = Store("applications", ApplicationsStore)
     bucket = Objects()
-    relay = OutboxRelay(payload=domain.message_payload)
+    relay = OutboxRelay(payload=message_payload)
     identity = RpcProxy("identity")
     request_id = RequestId()
 
@@ -171,7 +174,7 @@ def summary(row, with_name=False):
         "application_id": str(row["application_id"]),
         "case_number": row["case_number"],
         "category": row["category"],
-        "category_label": domain.CATEGORIES[row["category"]],
+        "category_label": CATEGORIES[row["category"]],
         **domain.status_of(row["status"]),
         "jurisdiction": regions.describe(row["jurisdiction_city"], row["jurisdiction_county"]),
         "submitted_at": clock.iso(row["submitted_at"]),

@@ -12,6 +12,7 @@ from psycopg.types.json import Jsonb
 
 from common import clock, errors, eventstore
 from common.paging import offset
+from contracts.applications import PUBLISHED
 from services.applications import domain
 
 READ_MODEL_TABLES = ("applications",)
@@ -25,7 +26,7 @@ UNBOUND_UPLOAD_HOURS = 24
 
 def project(conn, event):
     """Apply one stored event to the read model; events of other types are not this model's."""
-    if event.type not in domain.PUBLISHED:
+    if event.type not in PUBLISHED:
         return
     data = event.payload
     if event.type == domain.SUBMITTED:

@@ -14,8 +14,7 @@ from datetime import datetime
 
 from common import errors, regions
 from common.ids import parse_uuid
-
-LIMIT = 3
+from contracts.vocabulary import BOOKMARK_LIMIT as LIMIT
 
 
 def require_applicant(actor):

@@ -10,7 +10,8 @@ from nameko.timer import timer
 from common import config, consumer, errors, logs
 from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
-from services.favorites import domain, schemas
+from contracts import favorites as schemas
+from services.favorites import domain
 from services.favorites.store import FavoritesStore, record_intern
 
 log = logging.getLogger(__name__)

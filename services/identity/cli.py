@@ -9,7 +9,8 @@ import os
 import sys
 
 from common import db, errors, migrate, validation
-from services.identity import domain, schemas
+from contracts import identity as schemas
+from services.identity import domain
 from services.identity.store import IdentityStore
 
 

@@ -1,5 +1,7 @@
-"""Identity rules: password policy, login lockout, masking. Pure: no I/O."""
-import re
+"""Identity rules: password hashing, login lockout, masking. Pure: no I/O.
+
+The password policy and staff roles are checked at the boundary (`contracts.identity`).
+"""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,22 +14,10 @@ from common.validators import mask_id_number, mask_phone
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
-STAFF_ROLES = ("reviewer", "admin")
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0")
-
-_LETTER = re.compile(r"[A-Za-z]")
-_DIGIT = re.compile(r"\d")
-
-
-def password_problem(password):
-    if not isinstance(password, str) or not 8 <= len(password) <= 128:
-        return "密码长度应为8到128个字符"
-    if not _LETTER.search(password) or not _DIGIT.search(password):
-        return "密码须同时包含字母和数字"
-    return None
 
 
 def hash_password(password):
@@ -98,12 +88,3 @@ def me(row):
         "roles": list(row["roles"]),
         "jurisdiction": jurisdiction_of(row),
     }
-
-
-def staff_roles_problem(roles):
-    if not roles:
-        return "至少选择一个角色"
-    unknown = [r for r in roles if r not in STAFF_ROLES]
-    if unknown:
-        return "未知角色: " + ", ".join(map(str, unknown))
-    return None

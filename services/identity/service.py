@@ -4,7 +4,8 @@ from eventlet import tpool
 from common import clock, errors, tokens
 from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
-from services.identity import domain, schemas
+from contracts import identity as schemas
+from services.identity import domain
 from services.identity.store import IdentityStore
 
 

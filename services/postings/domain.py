@@ -4,12 +4,7 @@ import unicodedata
 import uuid
 
 from common import clock, errors, regions
-from common.vocabulary import EDUCATION_LEVELS
-
-EDUCATION_REQUIREMENTS = EDUCATION_LEVELS + ("不限",)
-STATUS_LABELS = {"open": "招募中", "closed": "已结束"}
-SEARCH_STATUSES = ("open", "closed", "all")
-SORTS = ("newest", "deadline", "subsidy")
+from contracts.vocabulary import POSTING_STATUSES
 
 # Fields a reviewer writes; everything else is read-only.
 FIELDS = (
@@ -149,7 +144,7 @@ def _common(row, today):
     return {
         "posting_id": str(row["posting_id"]),
         "status": state,
-        "status_label": STATUS_LABELS[state],
+        "status_label": POSTING_STATUSES[state],
         "city_name": city["name"] if city else None,
         "county_name": county["name"] if county else None,
         "deadline": row["deadline"].isoformat(),

@@ -5,7 +5,8 @@ from common import clock, errors
 from common.paging import page_body
 from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
-from services.postings import domain, schemas
+from contracts import postings as schemas
+from services.postings import domain
 from services.postings.store import PostingsStore
 
 NOT_FOUND = "见习岗位不存在"

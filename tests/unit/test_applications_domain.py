@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from common import errors
+from contracts.applications import message_payload
 from services.applications import domain
 from tests import factories
 
@@ -354,19 +355,19 @@ def test_published_payloads_follow_the_contract():
     body, rows = form()
     [submitted] = submit(body, rows)
     stored = Stored(submitted.type, submitted.payload(), 1)
-    message = domain.message_payload(stored)
+    message = message_payload(stored)
     assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at",
                             "case_number", "jurisdiction", "category"}
     [approved] = domain.approve(state, REVIEWER, "同意")
-    message = domain.message_payload(Stored(approved.type, approved.payload(), 2))
+    message = message_payload(Stored(approved.type, approved.payload(), 2))
     assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at",
                             "jurisdiction", "reviewer_id", "comment"}
     [rejected] = domain.reject(state, REVIEWER, "不符合条件")
-    message = domain.message_payload(Stored(rejected.type, rejected.payload(), 2))
+    message = message_payload(Stored(rejected.type, rejected.payload(), 2))
     assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at",
                             "reviewer_id", "reason"}
     [withdrawn] = domain.withdraw(state, ME)
-    message = domain.message_payload(Stored(withdrawn.type, withdrawn.payload(), 2))
+    message = message_payload(Stored(withdrawn.type, withdrawn.payload(), 2))
     assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at"}
 
 

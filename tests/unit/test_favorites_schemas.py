@@ -3,7 +3,7 @@ import pytest
 
 from common import errors
 from common.validation import load
-from services.favorites.schemas import FavoritePostingsQuery
+from contracts.favorites import FavoritePostingsQuery
 
 
 def test_defaults_and_values():

@@ -5,7 +5,8 @@ import pytest
 
 from common import clock, errors
 from common.validation import load
-from services.postings import schemas, seed
+from contracts import postings as schemas
+from services.postings import seed
 from tests import factories
 
 

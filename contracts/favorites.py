@@ -1,16 +1,10 @@
 """Favorites request and response schemas (the gateway validates and documents with them too)."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from common import regions
 from common.paging import PageQuery, page_schema
-from services.favorites import domain
 # The posts are the postings service's; favorites passes its summaries on as they are.
-from services.postings.schemas import PostingDetailSchema, PostingSummarySchema
-
-
-def check_county(value):
-    if regions.county(value) is None:
-        raise ValidationError("未知的区县代码")
+from contracts.postings import PostingDetailSchema, PostingSummarySchema, check_county
+from contracts.vocabulary import BOOKMARK_LIMIT
 
 
 class FavoritePostingsQuery(PageQuery):
@@ -33,4 +27,4 @@ FavoritePostingPageSchema = page_schema(FavoritePostingSchema, "FavoritePostingP
 
 class FavoritesSchema(Schema):
     items = fields.List(fields.Nested(PostingSummarySchema))
-    limit = fields.Integer(metadata={"example": domain.LIMIT})
+    limit = fields.Integer(metadata={"example": BOOKMARK_LIMIT})

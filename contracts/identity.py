@@ -1,19 +1,38 @@
-"""Identity request and response schemas (the gateway validates and documents with them too)."""
+"""Identity request and response schemas, and the password and staff-role rules they check."""
 import re
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from common import clock, regions
 from common.validators import MOBILE_PATTERN, id_number_problem
-from services.identity import domain
+from contracts.vocabulary import STAFF_ROLES
 
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_]{4,32}$", error="用户名为4到32位字母、数字或下划线")
 # Letters of any script, with "·" between parts of minority and foreign names.
 REAL_NAME = re.compile(r"^[^\W\d_]+(?:[·• ][^\W\d_]+)*$")
+_LETTER = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+
+
+def password_problem(password):
+    if not isinstance(password, str) or not 8 <= len(password) <= 128:
+        return "密码长度应为8到128个字符"
+    if not _LETTER.search(password) or not _DIGIT.search(password):
+        return "密码须同时包含字母和数字"
+    return None
+
+
+def staff_roles_problem(roles):
+    if not roles:
+        return "至少选择一个角色"
+    unknown = [r for r in roles if r not in STAFF_ROLES]
+    if unknown:
+        return "未知角色: " + ", ".join(map(str, unknown))
+    return None
 
 
 def check_password(value):
-    problem = domain.password_problem(value)
+    problem = password_problem(value)
     if problem:
         raise ValidationError(problem)
 
@@ -69,7 +88,7 @@ class StaffUserSchema(Schema):
 
     @validates("roles")
     def check_roles(self, value, **kwargs):
-        problem = domain.staff_roles_problem(value)
+        problem = staff_roles_problem(value)
         if problem:
             raise ValidationError(problem)
 

@@ -1,7 +1,8 @@
-"""Applications request and response schemas (the gateway validates and documents with them too).
+"""Applications: request and response schemas, and the events the service publishes.
 
-Schemas check shape and format; the rules of the contract (eligibility, required
-attachments, gender against the ID number, regions) are in `domain`.
+Schemas check shape and format (the gateway validates and documents with them too); the
+rules (eligibility, required attachments, gender against the ID number, regions) are in
+`services.applications.domain`.
 """
 import re
 
@@ -10,14 +11,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from common import errors, regions
 from common.paging import PageQuery, page_schema
 from common.validators import MOBILE_PATTERN
-from common.vocabulary import EDUCATION_LEVELS
-from services.applications import domain
+from contracts.vocabulary import APPLICATION_STATUSES, ATTACHMENT_KINDS, CATEGORIES, EDUCATION_LEVELS, GENDERS
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份格式应为 YYYY-MM")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
-
 
 def text(max_length, required=True, min_length=1):
     options = {"required": True} if required else {"load_default": None, "allow_none": True}
@@ -40,8 +39,8 @@ class JurisdictionSchema(Schema):
 
 
 class ApplicationSchema(Schema):
-    category = fields.String(required=True, validate=validate.OneOf(domain.CATEGORIES, error="未知的人员类别"))
-    gender = fields.String(required=True, validate=validate.OneOf(domain.GENDERS, error="性别应为“男”或“女”"))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES, error="未知的人员类别"))
+    gender = fields.String(required=True, validate=validate.OneOf(GENDERS, error="性别应为“男”或“女”"))
     education = fields.String(required=True, validate=validate.OneOf(EDUCATION_LEVELS, error="未知的学历"))
     school = text(100, required=False)
     major = text(100, required=False)
@@ -57,13 +56,13 @@ class ApplicationSchema(Schema):
 
 
 class MyApplicationsQuery(PageQuery):
-    status = fields.String(load_default=None, validate=validate.OneOf(domain.STATUS_LABELS, error="未知的审核状态"))
+    status = fields.String(load_default=None, validate=validate.OneOf(APPLICATION_STATUSES, error="未知的审核状态"))
     month = fields.String(load_default=None, validate=MONTH)
 
 
 class ReviewQuery(PageQuery):
     status = fields.String(load_default="pending",
-                           validate=validate.OneOf(domain.STATUS_LABELS, error="未知的审核状态"))
+                           validate=validate.OneOf(APPLICATION_STATUSES, error="未知的审核状态"))
     city = fields.String(load_default=None)
     county = fields.String(load_default=None)
     month = fields.String(load_default=None, validate=MONTH)
@@ -90,18 +89,18 @@ class RejectSchema(Schema):
 
 class AttachmentFormSchema(Schema):
     """The non-file part of the multipart upload."""
-    kind = fields.String(required=True, validate=validate.OneOf(domain.KINDS, error="未知的附件类型"))
+    kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS, error="未知的附件类型"))
 
 
 class AttachmentUploadSchema(Schema):
     """The multipart form as OpenAPI documents it."""
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-    kind = fields.String(required=True, validate=validate.OneOf(domain.KINDS))
+    kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS))
 
 
 class StoredAttachmentSchema(Schema):
     """What the gateway reports about an upload it put into the bucket (RPC input)."""
-    kind = fields.String(required=True, validate=validate.OneOf(domain.KINDS, error="未知的附件类型"))
+    kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS, error="未知的附件类型"))
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255, error="文件名应为1到255个字符"))
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ATTACHMENT_BYTES))
     content_type = fields.String(required=True, validate=validate.OneOf(CONTENT_TYPES))
@@ -178,3 +177,33 @@ class ApplicationDetailSchema(ApplicationSummarySchema):
     reason = fields.String(allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentSchema))
     history = fields.List(fields.Nested(HistoryStepSchema))
+
+
+# ---- published events (integration events on the `applications` exchange) -------------------
+
+SUBMITTED = "application_submitted"
+WITHDRAWN = "application_withdrawn"
+APPROVED = "application_approved"
+REJECTED = "application_rejected"
+
+# The contract's extra fields per published event type.
+PUBLISHED = {
+    SUBMITTED: ("case_number", "jurisdiction", "category"),
+    WITHDRAWN: (),
+    APPROVED: ("jurisdiction", "reviewer_id", "comment"),
+    REJECTED: ("reviewer_id", "reason"),
+}
+
+
+def message_payload(event):
+    """The published body of a stored event: exactly the contract's fields, nothing personal."""
+    data = event.payload
+    body = {
+        "event_id": str(event.event_id),
+        "application_id": str(event.stream_id),
+        "applicant_id": data.get("applicant_id"),
+        "stream_version": event.stream_version,
+        "occurred_at": event.occurred_at.isoformat(),
+    }
+    body.update({name: data[name] for name in PUBLISHED.get(event.type, ())})
+    return body

@@ -6,10 +6,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from common import clock, regions
 from common.paging import PageQuery, page_schema
 from common.validators import credit_code_problem
-from services.postings import domain
+from contracts.vocabulary import EDUCATION_REQUIREMENTS, POSTING_STATUSES
 
 CONTACT_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MAX_IDS = 100
+SEARCH_STATUSES = ("open", "closed", "all")
+SORTS = ("newest", "deadline", "subsidy")
 
 
 class Text(fields.String):
@@ -49,7 +51,7 @@ class PostingSchema(Schema):
     headcount = fields.Integer(required=True, strict=True,
                                validate=validate.Range(1, 999, error="招募人数应为1到999"))
     education_requirement = fields.String(required=True, validate=validate.OneOf(
-        domain.EDUCATION_REQUIREMENTS, error="学历要求应为：" + "、".join(domain.EDUCATION_REQUIREMENTS)))
+        EDUCATION_REQUIREMENTS, error="学历要求应为：" + "、".join(EDUCATION_REQUIREMENTS)))
     major_requirement = Text(1, 100, load_default="不限")
     duration_months = fields.Integer(required=True, strict=True,
                                      validate=validate.Range(3, 12, error="见习期限应为3到12个月"))
@@ -84,12 +86,12 @@ class SearchQuery(PageQuery):
     county = fields.String(validate=check_county)
     q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
     education = fields.String(validate=validate.OneOf(
-        domain.EDUCATION_REQUIREMENTS, error="学历应为：" + "、".join(domain.EDUCATION_REQUIREMENTS)))
+        EDUCATION_REQUIREMENTS, error="学历应为：" + "、".join(EDUCATION_REQUIREMENTS)))
     industry = fields.String(validate=validate.Length(max=50, error="行业最多50个字符"))
     status = fields.String(load_default="open", validate=validate.OneOf(
-        domain.SEARCH_STATUSES, error="状态应为 open、closed 或 all"))
+        SEARCH_STATUSES, error="状态应为 open、closed 或 all"))
     sort = fields.String(load_default="newest", validate=validate.OneOf(
-        domain.SORTS, error="排序应为 newest、deadline 或 subsidy"))
+        SORTS, error="排序应为 newest、deadline 或 subsidy"))
 
     @validates_schema(skip_on_field_errors=False)
     def check_region(self, data, **kwargs):
@@ -134,7 +136,7 @@ class PostingSummarySchema(Schema):
     duration_months = fields.Integer()
     monthly_subsidy = fields.Integer()
     deadline = fields.Date()
-    status = fields.String(metadata={"enum": ["open", "closed"]})
+    status = fields.String(metadata={"enum": list(POSTING_STATUSES)})
     status_label = fields.String()
     published_at = fields.DateTime()
 

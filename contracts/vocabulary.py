@@ -1,0 +1,36 @@
+"""Values the contract fixes, with the Chinese labels the API and the UI show."""
+
+#: An application's `education`; a posting's `education_requirement` is one of these or 不限.
+EDUCATION_LEVELS = ("初中及以下", "高中/中专", "大专", "本科", "硕士", "博士")
+EDUCATION_REQUIREMENTS = EDUCATION_LEVELS + ("不限",)
+
+CATEGORIES = {
+    "graduate": "离校2年内未就业高校毕业生",
+    "vocational_graduate": "离校2年内未就业中职毕业生",
+    "unemployed_youth": "16-24岁失业青年",
+    "returned_overseas": "留学回国毕业生",
+}
+GENDERS = ("男", "女")
+ATTACHMENT_KINDS = {
+    "id_card": "身份证",
+    "diploma": "毕业证书",
+    "degree_verification": "学历学位认证",
+    "unemployment_registration": "失业登记证明",
+    "other": "其他材料",
+}
+APPLICATION_STATUSES = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "withdrawn": "已撤回"}
+POSTING_STATUSES = {"open": "招募中", "closed": "已结束"}
+
+ROLES = {"applicant": "申请人", "reviewer": "审核人员", "admin": "管理员"}
+STAFF_ROLES = ("reviewer", "admin")
+
+#: How an application's history names each of its event types.
+EVENT_LABELS = {
+    "application_submitted": "提交申请",
+    "application_withdrawn": "撤回申请",
+    "application_approved": "审核通过",
+    "application_rejected": "审核不通过",
+}
+
+#: Bookmarks one intern may hold.
+BOOKMARK_LIMIT = 3
