@@ -1,11 +1,12 @@
 """The gateway's HTTP layer: JSON errors for every failure, request ids,
 per-route metrics and the route table the OpenAPI document is built from."""
+import inspect
 import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, wraps
 
 import eventlet
 from eventlet.event import Event
@@ -18,6 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from common import config, errors, logs
 from common.rpc import REQUEST_ID_KEY
+from gateway.auth import authenticate
 
 log = logging.getLogger("gateway")
 
@@ -145,12 +147,32 @@ class RouteDoc:
 ROUTES = []
 
 
-def route(method, url, summary, tag, **doc):
-    """A gateway endpoint; `doc` feeds the OpenAPI document (schemas, roles, errors)."""
+def route(method, url, summary, tag, *, auth=False, roles=(), **doc):
+    """A gateway endpoint, public unless it names `roles` (the caller needs one of them) or
+    `auth=True` (any logged-in caller). Either way the caller is authenticated here, before the
+    handler runs, and handed to it as `principal`: the declaration that the OpenAPI document
+    shows is the one that is enforced. `doc` also feeds the document (schemas, errors)."""
+    roles = tuple(roles)
+    auth = auth or bool(roles)
+
     def decorate(fn):
-        ROUTES.append(RouteDoc(method, url, summary, tag, **doc))
-        return ApiHandler.decorator(method, url, expected_exceptions=(errors.ServiceError, HTTPException))(fn)
+        if auth != ("principal" in inspect.signature(fn).parameters):
+            raise TypeError(f"{fn.__qualname__}: a handler takes `principal` exactly when its route needs a login")
+        ROUTES.append(RouteDoc(method, url, summary, tag, auth=auth, roles=roles, **doc))
+        handler = _authenticating(fn, roles) if auth else fn
+        return ApiHandler.decorator(method, url, expected_exceptions=(errors.ServiceError, HTTPException))(handler)
     return decorate
+
+
+def _authenticating(fn, roles):
+    @wraps(fn)
+    def handler(self, request, *args, **kwargs):
+        return fn(self, request, *args, principal=authenticate(request, *roles), **kwargs)
+    # Nameko checks each call against the entrypoint's signature: the path values, not the principal.
+    signature = inspect.signature(fn)
+    handler.__signature__ = signature.replace(
+        parameters=[p for name, p in signature.parameters.items() if name != "principal"])
+    return handler
 
 
 def call(method, *args, **kwargs):

@@ -17,7 +17,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from common import errors, validation
 from contracts import applications as schemas
 from gateway import inputs
-from gateway.auth import authenticate
 from gateway.http import call, json_response, route
 
 TAG = "就业见习申请"
@@ -105,11 +104,9 @@ def put_object(url, stream, meta):
 class ApplicationsRoutes:
     applications = RpcProxy("applications")
 
-    @route("POST", "/api/v1/attachments", "上传附件（PDF/JPEG/PNG，不超过 10 MiB）", TAG, auth=True,
-           roles=("applicant",), response=schemas.AttachmentSchema, status=201, errors=(400, 413, 415),
+    @route("POST", "/api/v1/attachments", "上传附件（PDF/JPEG/PNG，不超过 10 MiB）", TAG, roles=("applicant",), response=schemas.AttachmentSchema, status=201, errors=(400, 413, 415),
            extra={"multipart": schemas.AttachmentUploadSchema})
-    def upload_attachment(self, request):
-        principal = authenticate(request, "applicant")
+    def upload_attachment(self, request, principal):
         key = idempotency_key(request)
         stream, meta = receive_upload(request)
         actor = principal.as_rpc()
@@ -121,53 +118,44 @@ class ApplicationsRoutes:
             answer = call(self.applications.record_upload, actor, issued["attachment_id"], meta, key)
         return json_response(answer["body"], answer["status"])
 
-    @route("POST", "/api/v1/applications", "提交就业见习人员申请", TAG, auth=True, roles=("applicant",),
+    @route("POST", "/api/v1/applications", "提交就业见习人员申请", TAG, roles=("applicant",),
            body=schemas.ApplicationSchema, response=schemas.SubmittedSchema, status=201, errors=(400, 409))
-    def submit_application(self, request):
-        principal = authenticate(request, "applicant")
+    def submit_application(self, request, principal):
         key = idempotency_key(request)
         body = inputs.json_body(request, schemas.ApplicationSchema())
         answer = call(self.applications.submit, principal.as_rpc(), body, key)
         return json_response(answer["body"], answer["status"])
 
-    @route("GET", "/api/v1/applications", "我的办件", TAG, auth=True, roles=("applicant",),
+    @route("GET", "/api/v1/applications", "我的办件", TAG, roles=("applicant",),
            query=schemas.MyApplicationsQuery, response=schemas.ApplicationPageSchema, errors=(400,))
-    def my_applications(self, request):
-        principal = authenticate(request, "applicant")
+    def my_applications(self, request, principal):
         query = inputs.query(request, schemas.MyApplicationsQuery())
         return json_response(call(self.applications.my_applications, principal.as_rpc(), query))
 
     @route("GET", "/api/v1/applications/<string:application_id>", "申请详情（本人或审核人员）", TAG, auth=True,
            response=schemas.ApplicationDetailSchema, errors=(404,))
-    def get_application(self, request, application_id):
-        principal = authenticate(request)
+    def get_application(self, request, application_id, principal):
         return json_response(call(self.applications.application, principal.as_rpc(), application_id))
 
-    @route("POST", "/api/v1/applications/<string:application_id>/withdraw", "撤回未审核的申请", TAG, auth=True,
-           roles=("applicant",), response=schemas.ApplicationDetailSchema, errors=(404, 409))
-    def withdraw_application(self, request, application_id):
-        principal = authenticate(request, "applicant")
+    @route("POST", "/api/v1/applications/<string:application_id>/withdraw", "撤回未审核的申请", TAG, roles=("applicant",), response=schemas.ApplicationDetailSchema, errors=(404, 409))
+    def withdraw_application(self, request, application_id, principal):
         return json_response(call(self.applications.withdraw, principal.as_rpc(), application_id))
 
-    @route("GET", "/api/v1/review/applications", "待审核申请（本辖区）", REVIEW_TAG, auth=True,
-           roles=("reviewer",), query=schemas.ReviewQuery, response=schemas.ApplicationPageSchema, errors=(400,))
-    def review_queue(self, request):
-        principal = authenticate(request, "reviewer")
+    @route("GET", "/api/v1/review/applications", "待审核申请（本辖区）", REVIEW_TAG, roles=("reviewer",), query=schemas.ReviewQuery, response=schemas.ApplicationPageSchema, errors=(400,))
+    def review_queue(self, request, principal):
         query = inputs.query(request, schemas.ReviewQuery())
         return json_response(call(self.applications.review_queue, principal.as_rpc(), query))
 
     @route("POST", "/api/v1/review/applications/<string:application_id>/approve", "审核通过", REVIEW_TAG,
-           auth=True, roles=("reviewer",), body=schemas.ApproveSchema, response=schemas.ApplicationDetailSchema,
+           roles=("reviewer",), body=schemas.ApproveSchema, response=schemas.ApplicationDetailSchema,
            errors=(400, 404, 409))
-    def approve_application(self, request, application_id):
-        principal = authenticate(request, "reviewer")
+    def approve_application(self, request, application_id, principal):
         body = optional_json(request, schemas.ApproveSchema())
         return json_response(call(self.applications.approve, principal.as_rpc(), application_id, body))
 
     @route("POST", "/api/v1/review/applications/<string:application_id>/reject", "审核不通过", REVIEW_TAG,
-           auth=True, roles=("reviewer",), body=schemas.RejectSchema, response=schemas.ApplicationDetailSchema,
+           roles=("reviewer",), body=schemas.RejectSchema, response=schemas.ApplicationDetailSchema,
            errors=(400, 404, 409))
-    def reject_application(self, request, application_id):
-        principal = authenticate(request, "reviewer")
+    def reject_application(self, request, application_id, principal):
         body = inputs.json_body(request, schemas.RejectSchema())
         return json_response(call(self.applications.reject, principal.as_rpc(), application_id, body))

@@ -3,7 +3,6 @@ from nameko.rpc import RpcProxy
 
 from contracts import identity as schemas
 from gateway import inputs
-from gateway.auth import authenticate
 from gateway.http import call, json_response, route
 
 TAG = "身份"
@@ -26,15 +25,13 @@ class IdentityRoutes:
         return json_response(call(self.identity.login, body))
 
     @route("GET", "/api/v1/me", "我的信息", TAG, auth=True, response=schemas.MeSchema)
-    def me(self, request):
-        principal = authenticate(request)
+    def me(self, request, principal):
         me = call(self.identity.me, principal.user_id)
         me["intern"] = call(self.favorites.intern_status, principal.user_id)
         return json_response(me)
 
-    @route("POST", "/api/v1/admin/users", "创建工作人员账号", TAG, auth=True, roles=("admin",),
+    @route("POST", "/api/v1/admin/users", "创建工作人员账号", TAG, roles=("admin",),
            body=schemas.StaffUserSchema, response=schemas.UserSchema, status=201, errors=(400, 409))
-    def create_staff(self, request):
-        principal = authenticate(request, "admin")
+    def create_staff(self, request, principal):
         body = inputs.json_body(request, schemas.StaffUserSchema())
         return json_response(call(self.identity.create_staff, principal.as_rpc(), body), 201)
