@@ -18,6 +18,13 @@ ATTACHMENT_KINDS = {
     "unemployment_registration": "失业登记证明",
     "other": "其他材料",
 }
+#: Which kinds of attachment each category's submission needs (at least one of each).
+REQUIRED_ATTACHMENT_KINDS = {
+    "graduate": ("id_card", "diploma"),
+    "vocational_graduate": ("id_card", "diploma"),
+    "returned_overseas": ("id_card", "diploma"),
+    "unemployed_youth": ("id_card", "unemployment_registration"),
+}
 APPLICATION_STATUSES = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "withdrawn": "已撤回"}
 POSTING_STATUSES = {"open": "招募中", "closed": "已结束"}
 

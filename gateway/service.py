@@ -5,10 +5,12 @@ from gateway.routes.favorites import FavoritesRoutes
 from gateway.routes.identity import IdentityRoutes
 from gateway.routes.ops import OpsRoutes
 from gateway.routes.postings import PostingsRoutes
+from gateway.routes.vocabulary import VocabularyRoutes
 from gateway.routes.web import WebRoutes
 
 
-class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes, WebRoutes):
+class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes, VocabularyRoutes,
+                     WebRoutes):
     name = "gateway"
 
     request_id = RequestId()

@@ -16,14 +16,9 @@ from common.validators import id_birth_date, id_gender
 from contracts.applications import APPROVED, REJECTED, SUBMITTED, WITHDRAWN
 from contracts.vocabulary import APPLICATION_STATUSES as STATUS_LABELS
 from contracts.vocabulary import ATTACHMENT_KINDS as KINDS
+from contracts.vocabulary import REQUIRED_ATTACHMENT_KINDS as REQUIRED_KINDS
 
 GRADUATE_CATEGORIES = ("graduate", "vocational_graduate", "returned_overseas")
-REQUIRED_KINDS = {
-    "graduate": ("id_card", "diploma"),
-    "vocational_graduate": ("id_card", "diploma"),
-    "returned_overseas": ("id_card", "diploma"),
-    "unemployed_youth": ("id_card", "unemployment_registration"),
-}
 ACTIVE_STATUSES = ("pending", "approved")
 
 GRADUATION_WINDOW_YEARS = 2
