@@ -2,14 +2,8 @@
 
 A service's projector `project(conn, event)` is the same function its
 command path calls for every event `eventstore.append` returns, so a rebuild
-reproduces the live read models. A service exposes the rebuild as a command,
-e.g. in services/applications/rebuild.py::
-
-    from common import projections
-    from services.applications.store import READ_MODEL_TABLES, project
-
-    if __name__ == "__main__":
-        projections.main("applications", READ_MODEL_TABLES, project)
+reproduces the live read models. A service exposes the rebuild as an operator
+command that calls `main` (`python -m services.applications.cli rebuild-projections`).
 """
 import sys
 

@@ -148,11 +148,6 @@ class ApplicationsStore:
                 self._remember(conn, owner_id, "attachments", idempotency_key, answer["status"], answer["body"])
             return answer
 
-    def attachments_of(self, application_id):
-        with self.pool.connection() as conn:
-            return conn.execute("SELECT * FROM attachments WHERE application_id = %s ORDER BY created_at",
-                                (application_id,)).fetchall()
-
     def purge_unbound(self, delete_objects, limit=500):
         """Delete uploads no case took within a day, objects first, rows in the same transaction.
 

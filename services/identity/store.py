@@ -38,10 +38,6 @@ class IdentityStore:
         with self.pool.connection() as conn:
             return conn.execute("SELECT * FROM users WHERE user_id = %s", (user_id,)).fetchone()
 
-    def users_by_ids(self, user_ids):
-        with self.pool.connection() as conn:
-            return conn.execute("SELECT * FROM users WHERE user_id = ANY(%s)", (list(user_ids),)).fetchall()
-
     def failures(self, username):
         with self.pool.connection() as conn:
             row = conn.execute("SELECT * FROM login_failures WHERE username_key = lower(%s)",
