@@ -51,6 +51,11 @@ def gateway_port():
     return int(env("GATEWAY_PORT", "8000"))
 
 
+def gateway_reuse_port():
+    """GATEWAY_REUSE_PORT=1: gateway replicas on one machine share the port (SO_REUSEPORT)."""
+    return env("GATEWAY_REUSE_PORT", "0") == "1"
+
+
 def rpc_timeout_seconds():
     return float(env("RPC_TIMEOUT_SECONDS", "5"))
 

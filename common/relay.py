@@ -125,6 +125,8 @@ class Relay:
         self.exchange = get_event_exchange(self.source, {})
         self.lock_key = zlib.crc32(f"outbox-relay:{self.name}".encode())
         self.stopping = False
+        #: "starting", "standby", "leader" or "reconnecting" (after an outage); readiness reports it.
+        self.role = "starting"
 
     def stop(self):
         """Ask `run()` to return (within about a poll interval)."""
@@ -135,14 +137,17 @@ class Relay:
             try:
                 self._serve()
             except Exception as exc:  # any outage: reconnect and resume from the checkpoint
+                self.role = "reconnecting"
                 logs.log(log, logging.WARNING, "relay interrupted; restarting", relay=self.name, error=repr(exc))
                 time.sleep(self.retry_interval)
 
     def _serve(self):
         with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5,
                              application_name=f"outbox-relay {os.getpid()} {self.name}"[:63]) as conn:
+            self.role = "standby"
             if not self._lead(conn):
                 return
+            self.role = "leader"
             if self.listen:
                 # Before the first read, so no commit between read and wait goes unnoticed.
                 conn.execute(f"LISTEN {eventstore.CHANNEL}")

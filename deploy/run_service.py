@@ -1,8 +1,12 @@
 """Run one service (or the gateway) as its own process: `python -m deploy.run_service NAME`.
 
 A small runner instead of `nameko run`: it patches eventlet before psycopg is
-imported, logs JSON lines, takes configuration from the environment and stops
-gracefully on SIGTERM/SIGINT, as container orchestrators expect.
+imported, logs JSON lines, takes configuration from the environment, serves the
+process's probes and metrics on `METRICS_PORT` (deploy.probes; the gateway serves
+its own on the gateway port) and, on SIGTERM/SIGINT, drains within
+`DRAIN_SECONDS`: it stops taking new messages, lets running workers finish, and
+whatever is still unfinished then is requeued by the broker when the process
+closes its connection. This is the command the container image runs too.
 """
 from common import green
 
@@ -15,10 +19,13 @@ import sys  # noqa: E402
 
 import eventlet  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
-from prometheus_client import start_http_server  # noqa: E402
 
 from common import config, logs  # noqa: E402
+from deploy.probes import Probes  # noqa: E402
 from deploy.services import service_class  # noqa: E402
+
+#: Orchestrators allow 10 s between SIGTERM and SIGKILL by default (Kubernetes: 30 s).
+DRAIN_SECONDS = 8
 
 
 def nameko_config(name):
@@ -41,16 +48,20 @@ def main(name):
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    runner.start()
+    probes = Probes(runner, config.amqp_uri())
     metrics_port = config.env("METRICS_PORT")
-    if metrics_port and name != "gateway":  # the gateway serves /metrics itself
-        start_http_server(int(metrics_port), addr=config.env("METRICS_HOST", "127.0.0.1"))
+    if metrics_port and name != "gateway":
+        probes.serve(config.env("METRICS_HOST", "127.0.0.1"), int(metrics_port))
+    runner.start()
+    probes.state = "running"
     logs.log(log, logging.INFO, "started", pid=os.getpid(), metrics_port=metrics_port)
     stopping.wait()
-    logs.log(log, logging.INFO, "stopping")
-    with eventlet.Timeout(10, False):
+    probes.state = "draining"
+    logs.log(log, logging.INFO, "draining", seconds=DRAIN_SECONDS)
+    with eventlet.Timeout(DRAIN_SECONDS, False):
         runner.stop()
     runner.kill()
+    logs.log(log, logging.INFO, "stopped")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import psycopg
 
 from common import config, migrate
 from deploy.services import declare_event_queues
+from deploy.supervisor import Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -144,37 +145,86 @@ def isolate(prefix):
     return vhost
 
 
+def replica_counts(names, default=None):
+    """Processes per service: `REPLICAS` for all (default 1), `REPLICAS_<NAME>` for one."""
+    fallback = default if default is not None else config.env("REPLICAS", "1")
+    counts = {}
+    for name in names:
+        variable = f"REPLICAS_{name.upper()}"
+        raw = config.env(variable, fallback)
+        if not str(raw).isdigit() or int(raw) < 1:
+            raise NotReady(f"{variable if config.env(variable) else 'REPLICAS'} must be a whole number of at least 1, "
+                           f"not {raw!r}")
+        counts[name] = int(raw)
+    return counts
+
+
+def replica_names(name, count):
+    return [f"{name}.{i}" for i in range(1, count + 1)]
+
+
+def gateway_replica_env(env, count):
+    """Gateway replicas on one machine share its port: SO_REUSEPORT, the kernel spreads connections."""
+    return dict(env, GATEWAY_REUSE_PORT="1") if count > 1 else env
+
+
 class LocalSystem:
     """The named services and the gateway, each its own process, as `make up` runs them,
-    plus a local S3 server unless one is given. Databases must exist and be migrated."""
+    plus a local S3 server unless one is given. Databases must exist and be migrated.
 
-    def __init__(self, log_dir, services, s3_url=None, ready_path="/readyz", **env):
+    `replicas` is a count for every service and the gateway, or {name: count}; each replica
+    is a process named `<name>.<n>` under a `Supervisor` that restarts it whenever it exits.
+    Gateway replicas share one port (SO_REUSEPORT, which eventlet sets on Linux), each
+    service replica serves its probes and metrics on a port of its own (`health_urls`).
+    """
+
+    def __init__(self, log_dir, services, s3_url=None, ready_path="/readyz", replicas=1, **env):
         self.log_dir = Path(log_dir)
         self.services = list(services)
         self.s3_url = s3_url
         self.ready_path = ready_path
+        self.replicas = replicas
         self.env = env
-        self.processes = {}
+        self.supervisor = Supervisor(ROOT, say=self._say)
+        self.health_urls = {}
         self.metrics_urls = {}
         self.base_url = None
+
+    @property
+    def processes(self):
+        return self.supervisor.processes
+
+    def replica_count(self, name):
+        return self.replicas.get(name, 1) if isinstance(self.replicas, dict) else self.replicas
+
+    def replicas_of(self, name):
+        return replica_names(name, self.replica_count(name))
 
     def start(self):
         declare_event_queues(self.services, config.amqp_uri())
         if self.s3_url is None:
             s3_port = free_port()
             self.s3_url = f"http://127.0.0.1:{s3_port}"
-            self.processes["s3"] = start(s3_command(s3_port), base_env(), self.log_dir / "s3.log")
+            self.supervisor.add("s3", s3_command(s3_port), base_env(), self.log_dir / "s3.log")
+        self.supervisor.start()
+        if "s3" in self.processes:
             wait_http(self.s3_url + "/moto-api/", timeout=30)
         port = free_port()
         env = base_env(S3_ENDPOINT_URL=self.s3_url, GATEWAY_PORT=port, **self.env)
         for name in self.services:
-            metrics_port = free_port()
-            self.metrics_urls[name] = f"http://127.0.0.1:{metrics_port}/metrics"
-            self.processes[name] = start(service_command(name), dict(env, METRICS_PORT=str(metrics_port)),
-                                         self.log_dir / f"{name}.log")
-        self.processes["gateway"] = start(service_command("gateway"), env, self.log_dir / "gateway.log")
+            for replica in self.replicas_of(name):
+                metrics_port = free_port()
+                self.health_urls[replica] = f"http://127.0.0.1:{metrics_port}"
+                self.metrics_urls.setdefault(name, f"http://127.0.0.1:{metrics_port}/metrics")
+                self.supervisor.add(replica, service_command(name), dict(env, METRICS_PORT=str(metrics_port)),
+                                    self.log_dir / f"{replica}.log")
+        gateway_env = gateway_replica_env(env, self.replica_count("gateway"))
+        for replica in self.replicas_of("gateway"):
+            self.supervisor.add(replica, service_command("gateway"), gateway_env, self.log_dir / f"{replica}.log")
         self.base_url = f"http://127.0.0.1:{port}"
         try:
+            for url in self.health_urls.values():
+                wait_http(url + "/readyz", timeout=60)
             wait_http(self.base_url + self.ready_path, timeout=60)
         except NotReady:
             self.stop()
@@ -184,21 +234,25 @@ class LocalSystem:
         return self
 
     def stop(self):
-        stop(list(self.processes.values()))
+        self.supervisor.stop()
 
     def logs(self, name):
         return (self.log_dir / f"{name}.log").read_text(errors="replace")
+
+    def _say(self, line):
+        with open(self.log_dir / "supervisor.log", "a") as out:
+            out.write(f"{time.strftime('%H:%M:%S')} {line}\n")
 
 
 class Throwaway:
     """For benchmarks: `with Throwaway("bench") as sut:` runs the whole system on databases,
     a vhost and a bucket made for it, and removes them afterwards."""
 
-    def __init__(self, prefix, services=None, ready_path="/readyz"):
+    def __init__(self, prefix, services=None, ready_path="/readyz", replicas=1):
         self.vhost = isolate(prefix)
         self.services = services or migrate.existing_services()
         self.log_dir = Path(tempfile.mkdtemp(prefix=f"jx-{prefix}-"))
-        self.system = LocalSystem(self.log_dir, self.services, ready_path=ready_path)
+        self.system = LocalSystem(self.log_dir, self.services, ready_path=ready_path, replicas=replicas)
 
     def __enter__(self):
         check_postgres()

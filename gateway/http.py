@@ -87,8 +87,9 @@ class JsonWebServer(WebServer):
     def start(self):
         if not self._starting:
             self._starting = True
-            # reuse_port off: a leftover gateway must make start-up fail, not share the port.
-            self._sock = eventlet.listen(self.bind_addr, reuse_port=False)
+            # reuse_port off unless replicas are meant to share the port (the local runner
+            # with REPLICAS > 1): otherwise a leftover gateway must make start-up fail.
+            self._sock = eventlet.listen(self.bind_addr, reuse_port=config.gateway_reuse_port())
             self._sock.settimeout(None)
             self._serv = self.get_wsgi_server(self._sock, self.get_wsgi_app())
             self._gt = self.container.spawn_managed_thread(self.run)

@@ -57,3 +57,17 @@ def test_each_service_process_serves_its_own_metrics(system):
             break
         time.sleep(0.5)
     assert 'event_consumer_parked_messages{service="favorites"}' in parked
+
+
+def test_each_service_process_serves_its_own_probes(system):
+    import requests
+    for replica, url in system.health_urls.items():
+        assert requests.get(url + "/healthz", timeout=10).json() == {"status": "ok"}
+        ready = requests.get(url + "/readyz", timeout=10)
+        assert ready.status_code == 200, (replica, ready.text)
+        checks = ready.json()["checks"]
+        service = replica.split(".")[0]
+        assert checks["rabbitmq"] == "ok" and checks[f"database:{service}"] == "ok", (replica, checks)
+        if service == "applications":
+            assert checks["relay:applications"] in ("leader", "standby")
+    assert requests.get(next(iter(system.health_urls.values())) + "/nope", timeout=10).status_code == 404
