@@ -10,19 +10,26 @@ class PageQuery(Schema):
                                validate=validate.Range(min=1, max=100, error="每页条数应在1到100之间"))
 
 
-def page_schema(item_schema, name):
-    """The schema of a page of `item_schema`, for responses and the OpenAPI document."""
+def page_schema(item_schema, name, **extra):
+    """The schema of a page of `item_schema` (plus `extra` fields), for responses and the OpenAPI document."""
     return Schema.from_dict({
         "items": fields.List(fields.Nested(item_schema)),
         "total": fields.Integer(),
         "page": fields.Integer(),
         "page_size": fields.Integer(),
+        **extra,
     }, name=name)
+
+
+def capped_total_field():
+    """`total_capped`: for lists that stop counting at 10000."""
+    return fields.Boolean(metadata={
+        "description": "true when more than 10000 items match: `total` is then 10000, not the exact count"})
 
 
 def offset(page, page_size):
     return (page - 1) * page_size
 
 
-def page_body(items, total, page, page_size):
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+def page_body(items, total, page, page_size, **extra):
+    return {"items": items, "total": total, "page": page, "page_size": page_size, **extra}

@@ -1,7 +1,7 @@
 """Favorites request and response schemas (the gateway validates and documents with them too)."""
 from marshmallow import Schema, fields, validate
 
-from common.paging import PageQuery, page_schema
+from common.paging import PageQuery, capped_total_field, page_schema
 # The posts are the postings service's; favorites passes its summaries on as they are.
 from contracts.postings import PostingDetailSchema, PostingSummarySchema, check_county
 from contracts.vocabulary import BOOKMARK_LIMIT
@@ -22,7 +22,8 @@ class FavoritedPostingSchema(PostingDetailSchema):
     favorited = fields.Boolean()
 
 
-FavoritePostingPageSchema = page_schema(FavoritePostingSchema, "FavoritePostingPageSchema")
+FavoritePostingPageSchema = page_schema(FavoritePostingSchema, "FavoritePostingPageSchema",
+                                        total_capped=capped_total_field())
 
 
 class FavoritesSchema(Schema):

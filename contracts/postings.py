@@ -4,7 +4,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from common import clock, regions
-from common.paging import PageQuery, page_schema
+from common.paging import PageQuery, capped_total_field, page_schema
 from common.validators import credit_code_problem
 from contracts.vocabulary import EDUCATION_REQUIREMENTS, POSTING_STATUSES
 
@@ -152,7 +152,7 @@ class PostingDetailSchema(PostingSummarySchema):
     closed_at = fields.DateTime(allow_none=True)
 
 
-PostingPageSchema = page_schema(PostingSummarySchema, "PostingPageSchema")
+PostingPageSchema = page_schema(PostingSummarySchema, "PostingPageSchema", total_capped=capped_total_field())
 
 
 class CountySchema(Schema):

@@ -78,5 +78,5 @@ class PostingsService(Pingable):
     def _page(self, data, **filters):
         page, page_size = data["page"], data["page_size"]
         today = clock.today()
-        rows, total = self.store.search(today, page, page_size, word=domain.keyword(data.get("q")), **filters)
-        return page_body([domain.summary(row, today) for row in rows], total, page, page_size)
+        rows, total, capped = self.store.search(today, page, page_size, word=domain.keyword(data.get("q")), **filters)
+        return page_body([domain.summary(row, today) for row in rows], total, page, page_size, total_capped=capped)

@@ -20,7 +20,17 @@ ORDER = {
 OPEN = "(closed_at IS NULL AND deadline >= %(today)s)"
 
 
+# Planner settings for this transaction only, each in one round trip.
+BITMAP_ONLY = ("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
+               "set_config('enable_indexonlyscan', 'off', true)")
+ORDERED_WALK = ("SELECT set_config('enable_indexscan', 'on', true), set_config('enable_indexonlyscan', 'on', true), "
+                "set_config('enable_bitmapscan', 'off', true)")
+
+
 class PostingsStore:
+    #: Counting stops here: an exact total above it costs a visit to every matching post.
+    total_cap = 10_000
+
     def __init__(self, pool):
         self.pool = pool
 
@@ -67,7 +77,8 @@ class PostingsStore:
 
     def search(self, today, page, page_size, sort="newest", status="open", city=None, county=None,
                word=None, education=None, industry=None):
-        """One page of summaries and the total; `word` is a normalised keyword."""
+        """(rows, total, capped): one page of summaries and how many match; above `total_cap` matches
+        the count stops there (total = total_cap, capped True). `word` is a normalised keyword."""
         where, params = [], {"today": today}
         if status == "open":
             where.append(OPEN)
@@ -85,32 +96,45 @@ class PostingsStore:
                 where.append("search_text LIKE %(pattern)s")
                 params["pattern"] = domain.like_pattern(word)
         condition = sql.SQL(" AND ".join(where) or "TRUE")
-        params.update(limit=page_size, offset=(page - 1) * page_size)
-        page_query = sql.SQL("SELECT {}{} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s")
-        count_query = sql.SQL("SELECT count(*) AS total FROM postings WHERE {}").format(condition)
+        params.update(limit=page_size, offset=(page - 1) * page_size, cap=self.total_cap + 1)
+        order = sql.SQL(ORDER[sort])
+        page_query = sql.SQL("SELECT {} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
+            _summary_columns(), condition, order)
         with self.pool.connection() as conn, conn.transaction():
             if word:
-                # The planner cannot price reading each post's grams (kept out of line): left
-                # free it may walk the newest-first index and test every post's grams, seconds
-                # at 100,000 posts. Bitmap scans only: the GIN index finds the matches, and
-                # the page and the total come from that one pass.
-                for knob in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
-                    conn.execute(f"SET LOCAL {knob} = off")
-                rows = conn.execute(page_query.format(_summary_columns(), sql.SQL(", count(*) OVER () AS total"),
-                                                      condition, sql.SQL(ORDER[sort])),
-                                    params, prepare=False).fetchall()
-                if rows:
-                    return rows, rows[0]["total"]
-                # A page past the end: count on its own.
-                return [], conn.execute(count_query, params, prepare=False).fetchone()["total"]
+                # Grams are kept out of line (TOAST): testing them row by row would read each
+                # post's ~1 KB array. Bitmap scans only, so the GIN index alone decides
+                # containment, and one pass collects the matches (up to the cap) for both the
+                # count and the page. That plan suits any keyword, so it may be prepared.
+                conn.execute(BITMAP_ONLY)
+                rows = conn.execute(sql.SQL(
+                    "WITH matches AS MATERIALIZED (SELECT {} FROM postings WHERE {} LIMIT %(cap)s) "
+                    "SELECT m.*, (SELECT count(*) FROM matches) AS total FROM matches m "
+                    "ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
+                        _summary_columns(), condition, order), params).fetchall()
+                if not rows:
+                    total = conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} "
+                                                 "LIMIT %(cap)s) m").format(condition), params).fetchone()["total"]
+                else:
+                    total = rows[0]["total"]
+                if total <= self.total_cap:
+                    return [_without_total(r) for r in rows], total, False
+                # More matches than the cap: the page must come from all of them. A word this
+                # common matches a large share of the posts, so walking the open posts newest
+                # first and testing each finds a page after a few rows; other orders have no
+                # index to walk and sort every match.
+                if sort == "newest" and status == "open":
+                    conn.execute(ORDERED_WALK)
+                return conn.execute(page_query, params).fetchall(), self.total_cap, True
             # Region pages: the total from the index alone, the page by walking it newest first.
             # prepare=False: a generic plan cannot know how selective a region is.
-            total = conn.execute(count_query, params, prepare=False).fetchone()["total"]
+            total = conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} "
+                                         "LIMIT %(cap)s) m").format(condition), params, prepare=False
+                                 ).fetchone()["total"]
             rows = []
             if total > params["offset"]:
-                rows = conn.execute(page_query.format(_summary_columns(), sql.SQL(""), condition,
-                                                      sql.SQL(ORDER[sort])), params, prepare=False).fetchall()
-        return rows, total
+                rows = conn.execute(page_query, params, prepare=False).fetchall()
+        return rows, min(total, self.total_cap), total > self.total_cap
 
     def insert_missing(self, rows):
         """Bulk insert by COPY; rows whose id already exists are left as they are."""
@@ -120,8 +144,17 @@ class PostingsStore:
             with conn.cursor().copy(sql.SQL("COPY incoming ({}) FROM STDIN").format(columns)) as copy:
                 for row in rows:
                     copy.write_row([row[c] for c in COLUMNS])
-            return conn.execute(sql.SQL("INSERT INTO postings ({0}) SELECT {0} FROM incoming "
-                                        "ON CONFLICT (posting_id) DO NOTHING").format(columns)).rowcount
+            added = conn.execute(sql.SQL("INSERT INTO postings ({0}) SELECT {0} FROM incoming "
+                                         "ON CONFLICT (posting_id) DO NOTHING").format(columns)).rowcount
+        # Fresh statistics, or the planner prices searches on a table it thinks is empty.
+        with self.pool.connection() as conn:
+            conn.execute("ANALYZE postings")
+        return added
+
+
+def _without_total(row):
+    row.pop("total")
+    return row
 
 
 def _summary_columns():
