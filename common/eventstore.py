@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from psycopg import errors as pg_errors
-from psycopg.rows import class_row
+from psycopg.rows import class_row, tuple_row
 from psycopg.types.json import Jsonb
 
 from common.errors import Conflict
@@ -126,6 +126,12 @@ def read_stream(conn, stream_id, after_version=0):
         f"SELECT {_COLUMNS} FROM events WHERE stream_id = %s AND stream_version > %s ORDER BY stream_version",
         (stream_id, after_version),
     ).fetchall()
+
+
+def stream_version(conn, stream_id):
+    """The stream's current version (0 for a stream with no events yet)."""
+    return conn.cursor(row_factory=tuple_row).execute(
+        "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = %s", (stream_id,)).fetchone()[0]
 
 
 def read_log(conn, after_position=0, limit=1000):

@@ -167,3 +167,16 @@ class CitySchema(CountySchema):
 class RegionsSchema(Schema):
     province = fields.Nested(CountySchema)
     cities = fields.List(fields.Nested(CitySchema))
+
+
+# ---- published events (on the `postings` exchange; no contact details in them) --------------
+
+POSTING_PUBLISHED = "posting_published"
+POSTING_CHANGED = "posting_changed"
+POSTING_CLOSED = "posting_closed"
+
+
+def event_payload(row):
+    """What an event says about a post: which one, where, and until when it is open."""
+    return {"posting_id": str(row["posting_id"]), "city_code": row["city_code"],
+            "county_code": row["county_code"], "deadline": row["deadline"].isoformat()}

@@ -31,8 +31,9 @@ LATENCY = Histogram(
 
 
 def json_response(body, status=200, headers=None):
+    """`body` as JSON; bytes are taken as JSON already encoded (a cached answer)."""
     return Response(
-        json.dumps(body, ensure_ascii=False), status=status, headers=headers,
+        body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False), status=status, headers=headers,
         content_type="application/json; charset=utf-8",
     )
 

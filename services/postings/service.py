@@ -3,6 +3,7 @@ and the calls the favorites service makes."""
 
 from common import clock, errors
 from common.paging import page_body
+from common.relay import OutboxRelay
 from common.rpc import Pingable, RequestId, Store, rpc
 from common.validation import load
 from contracts import postings as schemas
@@ -16,6 +17,8 @@ class PostingsService(Pingable):
     name = "postings"
 
     store = Store("postings", PostingsStore)
+    # Publishes posting_published / posting_changed / posting_closed, so gateways drop cached copies.
+    relay = OutboxRelay()
     request_id = RequestId()
 
     @rpc
@@ -37,14 +40,15 @@ class PostingsService(Pingable):
     def create(self, actor, body):
         domain.require_reviewer(actor)
         data = load(schemas.PostingSchema(), body)
-        row = self.store.create(domain.new_posting(data, actor, clock.now()))
+        row = self.store.create(domain.new_posting(data, actor, clock.now()), self._metadata())
         return domain.detail(row, clock.today())
 
     @rpc
     def update(self, actor, posting_id, body):
         domain.require_reviewer(actor)
         changes = load(schemas.PostingSchema(), body, partial=True)
-        row = self.store.change(posting_id, lambda current: domain.edited(current, changes, actor, clock.now()))
+        row = self.store.change(posting_id, lambda current: domain.edited(current, changes, actor, clock.now()),
+                                schemas.POSTING_CHANGED, self._metadata())
         if row is None:
             raise errors.NotFound(NOT_FOUND)
         return domain.detail(row, clock.today())
@@ -52,7 +56,8 @@ class PostingsService(Pingable):
     @rpc
     def close(self, actor, posting_id):
         domain.require_reviewer(actor)
-        row = self.store.change(posting_id, lambda current: domain.closed(current, actor, clock.now()))
+        row = self.store.change(posting_id, lambda current: domain.closed(current, actor, clock.now()),
+                                schemas.POSTING_CLOSED, self._metadata())
         if row is None:
             raise errors.NotFound(NOT_FOUND)
         return domain.detail(row, clock.today())
@@ -74,6 +79,9 @@ class PostingsService(Pingable):
         today = clock.today()
         found = {str(row["posting_id"]): domain.summary(row, today) for row in self.store.by_ids(ids)}
         return {"items": [found[i] for i in dict.fromkeys(i.lower() for i in ids) if i in found]}
+
+    def _metadata(self):
+        return {"request_id": self.request_id}
 
     def _page(self, data, **filters):
         page, page_size = data["page"], data["page_size"]

@@ -2,8 +2,10 @@
 
 from psycopg import sql
 
+from common import eventstore
 from common.ids import parse_uuid
 
+from contracts import postings as contract
 from services.postings import domain
 
 COLUMNS = domain.FIELDS + (
@@ -34,13 +36,16 @@ class PostingsStore:
     def __init__(self, pool):
         self.pool = pool
 
-    def create(self, row):
-        with self.pool.connection() as conn:
-            return conn.execute(
+    def create(self, row, metadata=None):
+        """Insert a post and its `posting_published` event in one transaction."""
+        with self.pool.connection() as conn, conn.transaction():
+            created = conn.execute(
                 sql.SQL("INSERT INTO postings ({}) VALUES ({}) RETURNING *").format(
                     sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
                     sql.SQL(", ").join(sql.Placeholder(c) for c in COLUMNS)),
                 row).fetchone()
+            _record(conn, created, contract.POSTING_PUBLISHED, metadata)
+            return created
 
     def get(self, posting_id):
         key = parse_uuid(posting_id)
@@ -56,8 +61,9 @@ class PostingsStore:
                 sql.SQL("SELECT {} FROM postings WHERE posting_id = ANY(%s)").format(_summary_columns()),
                 (keys,)).fetchall()
 
-    def change(self, posting_id, update):
-        """Apply `update(row) -> row` under a row lock; None when there is no such post."""
+    def change(self, posting_id, update, event_type=contract.POSTING_CHANGED, metadata=None):
+        """Apply `update(row) -> row` under a row lock, with an `event_type` event when it changes
+        anything; None when there is no such post."""
         key = parse_uuid(posting_id)
         if key is None:
             return None
@@ -69,11 +75,13 @@ class PostingsStore:
             if new is current:
                 return current
             changed = [c for c in COLUMNS if c != "posting_id"]
-            return conn.execute(
+            row = conn.execute(
                 sql.SQL("UPDATE postings SET {} WHERE posting_id = %(posting_id)s RETURNING *").format(
                     sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
                                        for c in changed)),
                 new).fetchone()
+            _record(conn, row, event_type, metadata)
+            return row
 
     def search(self, today, page, page_size, sort="newest", status="open", city=None, county=None,
                word=None, education=None, industry=None):
@@ -150,6 +158,13 @@ class PostingsStore:
         with self.pool.connection() as conn:
             conn.execute("ANALYZE postings")
         return added
+
+
+def _record(conn, row, event_type, metadata):
+    """Append the post's event; the post's row lock (or its insert) keeps its versions in turn."""
+    version = eventstore.stream_version(conn, row["posting_id"])
+    eventstore.append(conn, row["posting_id"], version,
+                      [eventstore.NewEvent(event_type, contract.event_payload(row), metadata or {})])
 
 
 def _without_total(row):

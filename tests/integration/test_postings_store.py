@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from common import db
+from common import db, eventstore
+from contracts import postings as contract
 from services.postings import domain
 from services.postings.store import PostingsStore
 
@@ -209,3 +210,20 @@ def test_keyword_and_region_conditions_can_use_their_indexes(store, token):
             "AND deadline >= %s ORDER BY published_at DESC, posting_id DESC LIMIT 20", (TODAY,)))
         # With fresh statistics (every test posts in this city) the newest-first index may win.
         assert "postings_open_city" in plan or "postings_open_newest" in plan
+
+
+def test_publishing_changing_and_closing_each_record_one_event_without_contact_details(store, token):
+    created = post(store, token)
+    key = created["posting_id"]
+    store.change(key, lambda row: domain.edited(row, {"headcount": 3}, REVIEWER, NOW), contract.POSTING_CHANGED,
+                 {"request_id": "req-1"})
+    for _ in range(2):  # closing a closed post changes nothing and says nothing
+        store.change(key, lambda row: domain.closed(row, REVIEWER, NOW), contract.POSTING_CLOSED)
+    with store.pool.connection() as conn:
+        events = eventstore.read_stream(conn, key)
+    assert [(e.type, e.stream_version) for e in events] == [
+        (contract.POSTING_PUBLISHED, 1), (contract.POSTING_CHANGED, 2), (contract.POSTING_CLOSED, 3)]
+    assert events[1].metadata == {"request_id": "req-1"}
+    assert events[0].payload == {"posting_id": str(key), "city_code": "140100", "county_code": "140105",
+                                 "deadline": (TODAY + timedelta(days=30)).isoformat()}
+    assert "0351" not in repr([e.payload for e in events])
