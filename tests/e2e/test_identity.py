@@ -23,13 +23,9 @@ def test_register_answers_the_public_user(anon):
     assert person["id_number"] not in resp.text and person["phone"] not in resp.text
 
 
+# Every field's rules are unit-tested on the schema (tests/unit/test_identity_contract.py).
 @pytest.mark.parametrize("field,value", [
-    ("username", "abc"), ("username", "has space"), ("username", "x" * 33),
-    ("password", "short1"), ("password", "onlyletters"), ("password", "1234567890"),
-    ("real_name", "张"), ("real_name", "张3"),
-    ("id_number", "110101199003077677"),                      # wrong check character
-    ("id_number", factories.id_number()[:17]),                # too short
-    ("phone", "12345678901"), ("phone", "1381234567"),
+    ("username", "has space"), ("password", "onlyletters"), ("id_number", "110101199003077677"),
 ])
 def test_register_rejects_each_bad_field(anon, field, value):
     assert_error(anon.post(REGISTER, json=factories.person(**{field: value})), 400, "VALIDATION_ERROR", field)

@@ -132,15 +132,10 @@ def test_search_sorts_and_pages(reviewer, anon, tag):
     assert second["total"] == 3 and [i["posting_id"] for i in second["items"]] == [created[0]["posting_id"]]
 
 
+# The whole matrix is unit-tested on the schema (tests/unit/test_postings_schemas.py).
 @pytest.mark.parametrize("params, field", [
-    ({"city": "149900"}, "city"),
-    ({"county": "149901"}, "county"),
     ({"city": "140100", "county": "140213"}, "county"),   # 平城区 belongs to 大同市
-    ({"page": "0"}, "page"),
-    ({"page_size": "101"}, "page_size"),
     ({"page_size": "abc"}, "page_size"),
-    ({"sort": "oldest"}, "sort"),
-    ({"status": "gone"}, "status"),
 ])
 def test_search_rejects_bad_parameters(anon, params, field):
     assert_error(anon.get("/api/v1/postings", params=params), 400, "VALIDATION_ERROR", field=field)

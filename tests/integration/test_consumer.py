@@ -1,8 +1,8 @@
 """Consuming events with real RabbitMQ and PostgreSQL: duplicates, disorder, failures, poison, downtime."""
 import io
-import time
 import uuid
 
+import kombu
 import psycopg
 import pytest
 from nameko.runners import ServiceRunner
@@ -16,6 +16,7 @@ SOURCE = f"consumertest{uuid.uuid4().hex[:8]}"
 CONSUMER = f"{SOURCE}_probe"
 FAIL_TIMES = {}  # event_id -> how many more times the projector fails on it
 POISON = set()  # event ids the projector always fails on, until removed
+OUTCOMES = []  # (event_id, outcome) of every delivery the probe handled, in order
 
 
 class PoolOnly:
@@ -46,8 +47,16 @@ class ConsumerProbe:
         self.apply(event)
 
     def apply(self, event):
-        with self.store.pool.connection() as conn:
-            consumer.apply_once(conn, CONSUMER, event, project, wait=0.3)
+        try:
+            with self.store.pool.connection() as conn:
+                fresh = consumer.apply_once(conn, CONSUMER, event, project, wait=0.3)
+        except consumer.NotNextInStream:
+            OUTCOMES.append((event["event_id"], "refused"))
+            raise
+        except Exception:
+            OUTCOMES.append((event["event_id"], "failed"))
+            raise
+        OUTCOMES.append((event["event_id"], "applied" if fresh else "duplicate"))
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +92,18 @@ def new_event(stream_id, version):
     return {"event_id": str(uuid.uuid4()), "stream_id": str(stream_id), "stream_version": version}
 
 
+def outcomes(event):
+    """What became of each delivery of `event` so far, oldest first."""
+    return [outcome for event_id, outcome in OUTCOMES if event_id == event["event_id"]]
+
+
+def waiting(amqp_uri, handler):
+    """Messages ready in the durable queue of the probe's `handler`."""
+    with kombu.Connection(amqp_uri) as conn:
+        queue = f"evt-{SOURCE}-{handler.removeprefix('on_')}--{CONSUMER}.{handler}"
+        return conn.default_channel.queue_declare(queue, passive=True).message_count
+
+
 def applied(dsn, stream_id):
     with psycopg.connect(dsn, autocommit=True) as conn:
         return conn.execute("SELECT stream_version, event_id FROM test_consumer_applied WHERE stream_id = %s"
@@ -98,7 +119,7 @@ def test_the_same_event_delivered_twice_is_applied_once(running, dispatch, dsn):
     wait_for(lambda: applied(dsn, stream))
     dispatch("thing_finished", second)  # arrives after both copies, so they were both handled
     wait_for(lambda: len(applied(dsn, stream)) == 2)
-    time.sleep(0.3)
+    wait_for(lambda: sorted(outcomes(first)) == ["applied", "duplicate"])  # the copy was handled, and ignored
     assert applied(dsn, stream) == [(1, first["event_id"]), (2, second["event_id"])]
 
 
@@ -107,7 +128,7 @@ def test_events_arriving_out_of_order_are_applied_in_stream_order(running, dispa
     events = [new_event(stream, v) for v in (1, 2, 3)]
     dispatch("thing_finished", events[2])
     dispatch("thing_finished", events[1])
-    time.sleep(0.2)  # both have been refused at least once
+    wait_for(lambda: "refused" in outcomes(events[2]) and "refused" in outcomes(events[1]))
     assert applied(dsn, stream) == []
     dispatch("thing_started", events[0])
     wait_for(lambda: len(applied(dsn, stream)) == 3)
@@ -119,8 +140,7 @@ def test_a_handler_that_fails_once_is_retried_and_applied_once(running, dispatch
     event = new_event(stream, 1)
     FAIL_TIMES[event["event_id"]] = 1
     dispatch("thing_started", event)
-    wait_for(lambda: applied(dsn, stream))
-    time.sleep(0.3)
+    wait_for(lambda: outcomes(event) == ["failed", "applied"])
     assert FAIL_TIMES[event["event_id"]] == 0
     assert applied(dsn, stream) == [(1, event["event_id"])]
 
@@ -172,8 +192,9 @@ def test_events_published_while_the_consumer_is_down_are_handled_when_it_starts(
     events = [new_event(stream, 1), new_event(stream, 2)]
     dispatch("thing_finished", events[1])
     dispatch("thing_started", events[0])
-    time.sleep(0.5)
-    assert applied(dsn, stream) == []
+    # Kept by the broker while nobody consumes: each waits in its handler's durable queue.
+    wait_for(lambda: waiting(config["AMQP_URI"], "on_thing_started") == 1
+             and waiting(config["AMQP_URI"], "on_thing_finished") == 1)
     runner = ServiceRunner(config)
     runner.add_service(ConsumerProbe)
     runner.start()

@@ -101,6 +101,15 @@ def test_search_query_names_each_bad_parameter():
     assert set(details) == {"city", "county", "page", "page_size", "sort", "status", "education"}
 
 
+@pytest.mark.parametrize("params, field", [
+    ({"city": "149900"}, "city"), ({"county": "149901"}, "county"), ({"page": "0"}, "page"),
+    ({"page_size": "101"}, "page_size"), ({"page_size": "abc"}, "page_size"), ({"sort": "oldest"}, "sort"),
+    ({"status": "gone"}, "status"), ({"q": "长" * 51}, "q"), ({"industry": "行" * 51}, "industry"),
+])
+def test_search_query_names_a_bad_parameter(params, field):
+    assert set(problems(schemas.SearchQuery(), params)) == {field}
+
+
 def test_search_county_must_belong_to_city():
     assert problems(schemas.SearchQuery(), {"city": "140100", "county": "140213"}) == {
         "county": ["该区县不属于所选地市"]}
