@@ -4,10 +4,10 @@ import uuid
 
 from nameko.extensions import DependencyProvider
 from nameko.exceptions import registry
-from nameko.rpc import Rpc
 
 from common import db, errors, logs
 from common.eventstore import ConcurrencyConflict
+from common.transport import TransientRpc
 
 REQUEST_ID_KEY = "request_id"
 
@@ -18,8 +18,9 @@ for _cls in (*errors.ALL, ConcurrencyConflict):
 
 
 #: Nameko's @rpc, with the contract's errors marked as expected: they are answers
-#: (404, 409, ...), not faults, so the container does not log them as errors.
-rpc = Rpc.decorator(expected_exceptions=errors.ServiceError)
+#: (404, 409, ...), not faults, so the container does not log them as errors. Replies are
+#: transient (common/transport.py).
+rpc = TransientRpc.decorator(expected_exceptions=errors.ServiceError)
 
 
 class RequestId(DependencyProvider):

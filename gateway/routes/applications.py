@@ -11,10 +11,10 @@ import unicodedata
 
 import filetype
 import requests
-from nameko.rpc import RpcProxy
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from common import errors, validation
+from common.transport import rpc_proxy
 from contracts import applications as schemas
 from gateway import inputs
 from gateway.http import call, json_response, route
@@ -102,7 +102,7 @@ def put_object(url, stream, meta):
 
 
 class ApplicationsRoutes:
-    applications = RpcProxy("applications")
+    applications = rpc_proxy("applications")
 
     @route("POST", "/api/v1/attachments", "上传附件（PDF/JPEG/PNG，不超过 10 MiB）", TAG, roles=("applicant",), response=schemas.AttachmentSchema, status=201, errors=(400, 413, 415),
            extra={"multipart": schemas.AttachmentUploadSchema})

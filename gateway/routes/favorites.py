@@ -3,9 +3,9 @@
 Only applicants (persons) may call them: staff accounts get 403 FORBIDDEN, persons who
 are not approved interns 403 NOT_AN_INTERN.
 """
-from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
+from common.transport import rpc_proxy
 from contracts import favorites as schemas
 from gateway import inputs
 from gateway.http import call, json_response, route
@@ -14,7 +14,7 @@ TAG = "见习岗位收藏"
 
 
 class FavoritesRoutes:
-    favorites = RpcProxy("favorites")
+    favorites = rpc_proxy("favorites")
 
     @route("GET", "/api/v1/favorites/postings", "属地内可收藏的见习岗位", TAG, roles=("applicant",),
            query=schemas.FavoritePostingsQuery, response=schemas.FavoritePostingPageSchema, errors=(400,))

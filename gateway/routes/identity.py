@@ -1,6 +1,5 @@
 """Identity endpoints: register, login, my details, staff accounts."""
-from nameko.rpc import RpcProxy
-
+from common.transport import rpc_proxy
 from contracts import identity as schemas
 from gateway import inputs
 from gateway.http import call, json_response, route
@@ -9,8 +8,8 @@ TAG = "身份"
 
 
 class IdentityRoutes:
-    identity = RpcProxy("identity")
-    favorites = RpcProxy("favorites")
+    identity = rpc_proxy("identity")
+    favorites = rpc_proxy("favorites")
 
     @route("POST", "/api/v1/auth/register", "注册", TAG, body=schemas.RegisterSchema,
            response=schemas.UserSchema, status=201, errors=(400, 409))

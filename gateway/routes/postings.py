@@ -3,10 +3,10 @@ reviewers' maintenance, and the post events that keep this replica's cache fresh
 import json
 
 from nameko.events import BROADCAST, event_handler
-from nameko.rpc import RpcProxy
 
 from common import regions
 from common.ids import parse_uuid
+from common.transport import rpc_proxy
 from contracts import postings as schemas
 from gateway import inputs
 from gateway.cache import DETAIL, EVENTS, SEARCH, PostsCache
@@ -32,7 +32,7 @@ def cached(cache, kind, key, fetch):
 
 
 class PostingsRoutes:
-    postings = RpcProxy("postings")
+    postings = rpc_proxy("postings")
     posts_cache = PostsCache()
 
     # Static data shipped with the code, so no RPC: every process has the same copy.

@@ -1,7 +1,6 @@
 """Applications' Nameko entrypoints: attachments, submission, my cases, review."""
 import logging
 
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from common import clock, errors, logs, regions
@@ -9,6 +8,7 @@ from common.ids import parse_uuid
 from common.paging import page_body
 from common.relay import OutboxRelay
 from common.rpc import Pingable, RequestId, Store, rpc
+from common.transport import rpc_proxy
 from common.validation import load
 from common.validators import mask_id_number, mask_phone
 from contracts import applications as schemas
@@ -37,7 +37,7 @@ class ApplicationsService(Pingable):
     store = Store("applications", ApplicationsStore)
     bucket = Objects()
     relay = OutboxRelay(payload=message_payload)
-    identity = RpcProxy("identity")
+    identity = rpc_proxy("identity")
     request_id = RequestId()
 
     # ---- attachments: the gateway streams the bytes to a presigned URL, never over RPC ----

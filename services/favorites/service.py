@@ -4,11 +4,11 @@ import logging
 
 import eventlet
 from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from common import config, consumer, errors, logs
 from common.rpc import Pingable, RequestId, Store, rpc
+from common.transport import rpc_proxy
 from common.validation import load
 from contracts import favorites as schemas
 from services.favorites import domain
@@ -27,7 +27,7 @@ class FavoritesService(Pingable):
 
     store = Store("favorites", FavoritesStore)
     request_id = RequestId()
-    postings = RpcProxy("postings")
+    postings = rpc_proxy("postings")
 
     # --- integration events: every type of the application streams, so versions apply in order
 
