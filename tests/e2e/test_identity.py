@@ -124,6 +124,12 @@ def test_me_shows_masked_personal_details(applicant):
     assert me["intern"] == {"eligible": False, "jurisdiction": None}
 
 
+def test_me_of_staff_says_not_an_intern(reviewer):
+    """Only applicants can be interns: the gateway answers that part for staff from the token."""
+    me = reviewer.get("/api/v1/me").json()
+    assert me["roles"] == ["reviewer"] and me["intern"] == {"eligible": False, "jurisdiction": None}
+
+
 def token_for(user_id, secret, exp_offset):
     now = int(time.time())
     claims = {"sub": user_id, "username": "x", "roles": ["applicant"], "iss": tokens.ISSUER,
