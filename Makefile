@@ -8,6 +8,7 @@ up: venv
 	$(PYTHON) -m deploy.up
 
 test: venv
+	$(VENV)/bin/ruff check .
 	$(PYTHON) -m deploy.preflight
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 

@@ -32,7 +32,7 @@ from common.eventstore import NewEvent  # noqa: E402
 
 def percentile(values, p):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def append_throughput(writers, seconds):

@@ -157,7 +157,7 @@ class ReliableEventHandler(EventHandler):
             return
         try:
             self._retry_or_park(message, exc_info)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             # Neither broker nor database would take it: hand it back rather than drop it.
             logs.log(log, logging.ERROR, "could not retry or park event; requeueing",
                      queue=self.queue.name, error=repr(exc))
@@ -170,8 +170,8 @@ class ReliableEventHandler(EventHandler):
         attempts = int(message.headers.get(ATTEMPTS_HEADER, 0)) + 1
         step, delay = next_step(attempts, self.delays)
         error = "".join(traceback.format_exception(*exc_info))
-        fields = dict(queue=self.queue.name, event_type=self.event_type, attempts=attempts,
-                      error=repr(exc_info[1]))
+        fields = {"queue": self.queue.name, "event_type": self.event_type, "attempts": attempts,
+                  "error": repr(exc_info[1])}
         if step == "retry":
             headers = {k: v for k, v in message.headers.items()
                        if not k.startswith(("x-death", "x-first-death", "x-last-death"))}

@@ -17,9 +17,9 @@ import json
 import sys
 
 import kombu
+from prometheus_client import Gauge
 from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
-from prometheus_client import Gauge
 
 from common import config, db
 

@@ -3,7 +3,7 @@ import json
 import logging
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # threading.local becomes greenlet-local once eventlet has patched threading,
 # so each Nameko worker sees only its own request id.
@@ -25,7 +25,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         line = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,

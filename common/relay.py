@@ -30,10 +30,10 @@ from datetime import date, datetime
 
 import kombu
 import psycopg
-from psycopg.rows import tuple_row
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 from prometheus_client import Gauge
+from psycopg.rows import tuple_row
 
 from common import config, eventstore, logs
 
@@ -136,7 +136,7 @@ class Relay:
         while not self.stopping:
             try:
                 self._serve()
-            except Exception as exc:  # any outage: reconnect and resume from the checkpoint
+            except Exception as exc:  # noqa: BLE001  (any outage: reconnect and resume from the checkpoint)
                 self.role = "reconnecting"
                 logs.log(log, logging.WARNING, "relay interrupted; restarting", relay=self.name, error=repr(exc))
                 time.sleep(self.retry_interval)

@@ -2,8 +2,8 @@
 and a dependency that hands workers a store built on the process's pool."""
 import uuid
 
-from nameko.extensions import DependencyProvider
 from nameko.exceptions import registry
+from nameko.extensions import DependencyProvider
 
 from common import db, errors, logs
 from common.eventstore import ConcurrencyConflict

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from common.paging import PageQuery, capped_total_field, page_schema
+
 # The posts are the postings service's; favorites passes its summaries on as they are.
 from contracts.postings import PostingDetailSchema, PostingSummarySchema, check_county
 from contracts.vocabulary import BOOKMARK_LIMIT

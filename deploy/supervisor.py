@@ -126,7 +126,7 @@ class Supervisor:
 
     def _spawn(self, process):
         if process.log_path is not None:
-            out = open(process.log_path, "ab")
+            out = open(process.log_path, "ab")  # noqa: SIM115  (closed below, once the child holds it)
         else:
             out = subprocess.PIPE
         try:

@@ -76,7 +76,7 @@ def s3_command(port):
 
 
 def start(command, env, log_path):
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115  (the child process writes to it for its whole life)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
 

@@ -111,7 +111,7 @@ class ApiHandler(HttpRequestHandler):
                 self, args, kwargs, context_data=context_data,
                 handle_result=partial(self.handle_result, event))
             response = self.response_from_result(event.wait())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (every failure becomes a JSON error answer)
             response = self.response_from_exception(exc)
         response.headers["X-Request-Id"] = context_data[REQUEST_ID_KEY]
         REQUESTS.labels(self.method, self.url, str(response.status_code)).inc()

@@ -130,9 +130,9 @@ def scope(jurisdiction, county):
     and must lie inside.
     """
     city_code, own_county = jurisdiction["city_code"], jurisdiction.get("county_code")
-    if county is not None and county != own_county:
-        if own_county is not None or regions.city_of_county(county) != city_code:
-            raise errors.InvalidInput(details={"county": ["该区县不在见习人员所属地区内"]})
+    if county is not None and county != own_county and (
+            own_county is not None or regions.city_of_county(county) != city_code):
+        raise errors.InvalidInput(details={"county": ["该区县不在见习人员所属地区内"]})
     return city_code, county or own_county
 
 

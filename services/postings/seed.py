@@ -106,14 +106,14 @@ def generate(count, today, now, label="demo", seed=20260101):
     rng = random.Random(seed)
     cities = regions.load()["cities"]
     industries = list(INDUSTRIES)
-    educations, weights = zip(*EDUCATION_WEIGHTS)
+    educations, weights = zip(*EDUCATION_WEIGHTS, strict=True)
     for number in range(count):
         city = cities[number % len(cities)]
         county = rng.choice(city["counties"])
         industry = rng.choice(industries)
         words, form, titles, majors, duties = INDUSTRIES[industry]
         word = rng.choice(words)
-        public = word.endswith("医院") or word.endswith("研究院")
+        public = word.endswith(("医院", "研究院"))
         employer = city["name"].removesuffix("市") + rng.choice(BRANDS) + word + ("" if public else form)
         title = rng.choice(titles)
         education = rng.choices(educations, weights)[0]

@@ -4,7 +4,6 @@ from psycopg import sql
 
 from common import eventstore
 from common.ids import parse_uuid
-
 from contracts import postings as contract
 from services.postings import domain
 

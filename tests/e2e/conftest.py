@@ -57,6 +57,7 @@ def admin(system, anon):
     """The first administrator, created with the operators' command-line tool."""
     import subprocess
     import sys
+
     from deploy.system import ROOT, base_env
     username = factories.unique_username("admin")
     subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", username,

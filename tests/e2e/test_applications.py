@@ -387,10 +387,11 @@ def test_withdraw_racing_approve_has_one_winner(applicant, reviewer):
         app_id = created["application_id"]
         results = {}
         calls = {
-            "withdraw": lambda: applicant.post(f"/api/v1/applications/{app_id}/withdraw"),
-            "approve": lambda: reviewer.post(f"/api/v1/review/applications/{app_id}/approve", json={}),
+            "withdraw": lambda app_id=app_id: applicant.post(f"/api/v1/applications/{app_id}/withdraw"),
+            "approve": lambda app_id=app_id: reviewer.post(f"/api/v1/review/applications/{app_id}/approve", json={}),
         }
-        threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, calls[n]())) for n in calls]
+        threads = [threading.Thread(target=lambda n=n, results=results, calls=calls: results.__setitem__(n, calls[n]()))
+                   for n in calls]
         for t in threads:
             t.start()
         for t in threads:

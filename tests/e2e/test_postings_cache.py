@@ -45,7 +45,7 @@ def events_seen(urls, event_type):
 
 
 def wait_until_every_replica_saw(urls, event_type, before):
-    wait_for(lambda: all(now > then for now, then in zip(events_seen(urls, event_type), before)), timeout=30)
+    wait_for(lambda: all(now > then for now, then in zip(events_seen(urls, event_type), before, strict=True)), timeout=30)
 
 
 def read_everywhere(urls, posting_id, tag):  # noqa: F811
@@ -72,7 +72,7 @@ def test_a_changed_or_closed_post_is_never_served_stale_once_its_event_reached_t
     for (detail, page) in read_everywhere(replicas, key, tag):
         assert detail["title"] == created["title"] and page["total"] == 1
     assert all(metric(url, "gateway_cache_lookups_total", kind="detail", result="hit") > hit
-               for url, hit in zip(replicas, hits)), "the second reads came from the cache"
+               for url, hit in zip(replicas, hits, strict=True)), "the second reads came from the cache"
 
     before = events_seen(replicas, "posting_changed")
     resp = writer.patch(f"/api/v1/postings/{key}", json={"title": f"护士见习岗{tag}", "headcount": 7})

@@ -157,7 +157,7 @@ def test_each_transition_publishes_its_event_with_the_contract_payload(rpc, prob
             assert body["applicant_id"] == actor["user_id"]
             assert uuid.UUID(body["event_id"])
         published += events
-    bodies = {key: body for key, body in published}
+    bodies = dict(published)
     assert set(bodies["application_submitted"]) == base | {"case_number", "jurisdiction", "category"}
     assert bodies["application_submitted"]["jurisdiction"] == {"city_code": "140100", "county_code": "140105"}
     assert set(bodies["application_withdrawn"]) == base
@@ -184,7 +184,7 @@ def test_simultaneous_submissions_by_one_person_make_exactly_one_case(rpc, servi
         actor = person(rpc)
         forms = [form(rpc, actor) for _ in range(12)]
 
-        def send(body):
+        def send(body, actor=actor):
             with cluster(services) as proxy:
                 try:
                     return proxy.applications.submit(actor, body)["status"]
@@ -225,7 +225,7 @@ def test_withdraw_racing_approve_or_reject_has_one_winner_and_everything_agrees(
         app_id = case["application_id"]
         decide = ("approve", {"comment": None}) if round_number % 2 else ("reject", {"reason": "不符合条件"})
 
-        def act(which):
+        def act(which, app_id=app_id, decide=decide):
             with cluster(services) as proxy:
                 try:
                     if which == "withdraw":
@@ -290,8 +290,9 @@ def test_unbound_uploads_are_purged_after_a_day_from_bucket_and_database(rpc, ds
         conn.execute("UPDATE attachments SET created_at = now() - interval '25 hours' "
                      "WHERE attachment_id = %s OR application_id = %s", (stale, case["application_id"]))
     [stale_row] = db_rows(dsn, "SELECT object_key FROM attachments WHERE attachment_id = %s", stale)
-    from services.applications.cli import purge_uploads
     import io
+
+    from services.applications.cli import purge_uploads
     assert purge_uploads(out=io.StringIO()) >= 1
     assert not db_rows(dsn, "SELECT 1 FROM attachments WHERE attachment_id = %s", stale)
     assert db_rows(dsn, "SELECT 1 FROM attachments WHERE attachment_id = %s", fresh)

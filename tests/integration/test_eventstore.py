@@ -27,9 +27,8 @@ def test_append_is_all_or_nothing_and_checks_the_expected_version(dsn):
         assert stored[0].position < stored[1].position
 
         for stale in (0, 1, 3):  # behind, and ahead (would leave a hole)
-            with pytest.raises(ConcurrencyConflict) as raised:
-                with conn.transaction():
-                    eventstore.append(conn, stream, stale, [NewEvent("a", {}), NewEvent("b", {})])
+            with pytest.raises(ConcurrencyConflict) as raised, conn.transaction():
+                eventstore.append(conn, stream, stale, [NewEvent("a", {}), NewEvent("b", {})])
             assert raised.value.code == "CONCURRENT_UPDATE" and raised.value.status == 409
 
         assert eventstore.read_stream(conn, stream) == stored
@@ -59,7 +58,7 @@ def test_32_writers_at_the_same_expected_version_one_wins_each_round(dsn, monkey
                     except ConcurrencyConflict:
                         outcomes[r].append(("lost", i))
                     barrier.wait()  # the round is decided before anyone reads its version
-        except Exception as exc:  # surfaced below; a broken barrier also ends the others
+        except Exception as exc:  # noqa: BLE001  (surfaced below; a broken barrier also ends the others)
             errors.append(exc)
             barrier.abort()
 

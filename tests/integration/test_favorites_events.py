@@ -9,8 +9,8 @@ from nameko.runners import ServiceRunner
 from nameko.standalone.events import event_dispatcher
 
 from common import db
-from services.favorites.service import FavoritesService
 from deploy.system import add_vhost, delete_vhost
+from services.favorites.service import FavoritesService
 from tests.conftest import VHOST
 from tests.polling import wait_for
 

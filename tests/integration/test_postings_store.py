@@ -4,7 +4,7 @@ The run's database is shared with other tests, so every test tags its posts with
 unique token and searches for it.
 """
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from services.postings import domain
 from services.postings.store import PostingsStore
 
 TODAY = date(2026, 11, 29)
-NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 REVIEWER = {"user_id": str(uuid.uuid4()), "roles": ["reviewer"], "jurisdiction": None}
 
 

@@ -39,11 +39,10 @@ def start_at_head(dsn, name):
 
 
 def append(dsn, stream, expected, *types, metadata=None):
-    with psycopg.connect(dsn) as conn:
-        with conn.transaction():
-            return eventstore.append(conn, stream, expected,
-                                     [NewEvent(t, {"note": f"#{expected + i + 1}"}, metadata or {})
-                                      for i, t in enumerate(types)])
+    with psycopg.connect(dsn) as conn, conn.transaction():
+        return eventstore.append(conn, stream, expected,
+                                 [NewEvent(t, {"note": f"#{expected + i + 1}"}, metadata or {})
+                                  for i, t in enumerate(types)])
 
 
 class Probe:

@@ -1,7 +1,7 @@
 """The application aggregate: every rule and transition, with boundary dates."""
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ class Stored:
     stream_version: int
     stream_id: uuid.UUID = field(default_factory=uuid.uuid4)
     event_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    occurred_at: datetime = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+    occurred_at: datetime = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 
 
 def attachment(kind, owner=ME, application_id=None, stored=True):

@@ -1,16 +1,16 @@
 """Pure parts of the event plumbing: message format, retry schedule, error types."""
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from common import consumer, errors, relay
 from common.eventstore import ConcurrencyConflict, Event
 
 
 def stored_event(**overrides):
-    fields = dict(position=7, event_id=uuid.uuid4(), stream_id=uuid.uuid4(), stream_version=3,
-                  type="application_approved", payload={"comment": "好"}, metadata={"request_id": "req-1"},
-                  occurred_at=datetime(2026, 11, 29, 8, 30, tzinfo=timezone.utc))
+    fields = {"position": 7, "event_id": uuid.uuid4(), "stream_id": uuid.uuid4(), "stream_version": 3,
+              "type": "application_approved", "payload": {"comment": "好"}, "metadata": {"request_id": "req-1"},
+              "occurred_at": datetime(2026, 11, 29, 8, 30, tzinfo=UTC)}
     fields.update(overrides)
     return Event(**fields)
 

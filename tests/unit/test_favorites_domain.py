@@ -1,6 +1,6 @@
 """Favorites rules: who may bookmark, which posts, how many; the approval projection."""
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -122,7 +122,7 @@ def test_an_approval_makes_an_intern_row():
     row = domain.intern_from_approval(event)
     assert row == {"applicant_id": APPLICANT["user_id"], "application_id": event["application_id"],
                    "jurisdiction_city": "140100", "jurisdiction_county": None,
-                   "approved_at": datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)}
+                   "approved_at": datetime(2026, 11, 29, 2, 0, tzinfo=UTC)}
     assert row["approved_at"].utcoffset() == timedelta(hours=8)
 
 

@@ -1,5 +1,5 @@
 """The gateway's post cache: bounded, invalidated by post events, expiring at TTL or Shanghai midnight."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from gateway.cache import DETAIL, SEARCH, ResponseCache, next_midnight
 
@@ -15,7 +15,7 @@ class Clock:
         return self.now
 
 
-def cache(now=datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc), **options):
+def cache(now=datetime(2026, 12, 1, 2, 0, tzinfo=UTC), **options):
     clock = Clock(now)
     return ResponseCache(wall=clock.wall, now=clock.aware, **options), clock
 
@@ -64,16 +64,16 @@ def test_entries_expire_after_the_ttl():
 
 def test_entries_expire_at_the_next_shanghai_midnight_when_a_deadline_may_pass():
     # 15:59:55 UTC is 23:59:55 in Shanghai: five seconds before every deadline of the day passes.
-    c, clock = cache(now=datetime(2026, 12, 1, 15, 59, 55, tzinfo=timezone.utc), ttl=3600)
+    c, clock = cache(now=datetime(2026, 12, 1, 15, 59, 55, tzinfo=UTC), ttl=3600)
     c.put(SEARCH, "q", b"[]", c.generation)
-    clock.now = datetime(2026, 12, 1, 15, 59, 59, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 12, 1, 15, 59, 59, tzinfo=UTC)
     assert c.get(SEARCH, "q") == b"[]"
-    clock.now = datetime(2026, 12, 1, 16, 0, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 12, 1, 16, 0, 0, tzinfo=UTC)
     assert c.get(SEARCH, "q") is None
 
 
 def test_next_midnight_is_shanghai_midnight():
-    assert next_midnight(datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)) == \
-        datetime(2026, 12, 1, 16, 0, tzinfo=timezone.utc).timestamp()
-    assert next_midnight(datetime(2026, 12, 1, 16, 0, tzinfo=timezone.utc)) == \
-        datetime(2026, 12, 2, 16, 0, tzinfo=timezone.utc).timestamp()
+    assert next_midnight(datetime(2026, 12, 1, 2, 0, tzinfo=UTC)) == \
+        datetime(2026, 12, 1, 16, 0, tzinfo=UTC).timestamp()
+    assert next_midnight(datetime(2026, 12, 1, 16, 0, tzinfo=UTC)) == \
+        datetime(2026, 12, 2, 16, 0, tzinfo=UTC).timestamp()

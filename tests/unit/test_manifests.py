@@ -169,7 +169,7 @@ def containerfile():
 
 
 def test_the_image_entrypoint_runs_the_local_runners_command():
-    text, lines = containerfile()
+    _text, lines = containerfile()
     argv = json.loads(lines["ENTRYPOINT"])
     assert argv == ["python", "-m", "deploy.entrypoint"]
     for name in SERVICE_CLASSES:

@@ -1,5 +1,5 @@
 """Postings rules: status by deadline, keyword grams, jurisdiction, edits and closing."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -7,7 +7,7 @@ from common import errors
 from services.postings import domain
 
 TODAY = date(2026, 11, 29)
-NOW = datetime(2026, 11, 29, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 PROVINCE_REVIEWER = {"user_id": "3f1c0f9e-4d0e-4b1e-9a51-2f8d3a0c9b11", "roles": ["reviewer"], "jurisdiction": None}
 XIAODIAN_REVIEWER = {**PROVINCE_REVIEWER, "jurisdiction": {"city_code": "140100", "county_code": "140105"}}
 TAIYUAN_REVIEWER = {**PROVINCE_REVIEWER, "jurisdiction": {"city_code": "140100", "county_code": None}}
@@ -113,7 +113,7 @@ def test_edit_checks_the_merged_region_and_refreshes_search():
     with pytest.raises(errors.InvalidInput) as exc:
         domain.edited(current, {"city_code": "140200"}, PROVINCE_REVIEWER, NOW)  # 小店区 is not in 大同
     assert exc.value.details == {"county_code": ["该区县不属于所选地市"]}
-    later = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    later = datetime(2026, 11, 30, tzinfo=UTC)
     row = domain.edited(current, {"title": "护士见习岗"}, PROVINCE_REVIEWER, later)
     assert row["updated_at"] == later and "护士" in row["search_grams"] and "软件" not in row["search_grams"]
 
@@ -122,7 +122,7 @@ def test_closing_twice_keeps_the_first_close():
     current = domain.new_posting(fields(), PROVINCE_REVIEWER, NOW)
     once = domain.closed(current, PROVINCE_REVIEWER, NOW)
     assert once["closed_at"] == NOW
-    assert domain.closed(once, PROVINCE_REVIEWER, datetime(2027, 1, 1, tzinfo=timezone.utc)) is once
+    assert domain.closed(once, PROVINCE_REVIEWER, datetime(2027, 1, 1, tzinfo=UTC)) is once
 
 
 @pytest.mark.parametrize("jurisdiction, county, expected", [

@@ -42,14 +42,14 @@ def relay_in(role):
 
 def test_not_ready_while_starting_or_draining():
     for state in ("starting", "draining"):
-        passed, failed = probes(state=state).readiness()
+        _passed, failed = probes(state=state).readiness()
         assert failed == {"process": [state]}
 
 
 def test_each_failed_check_is_named():
     store = Store("applications", object)
     store.pool = FailingPool()
-    passed, failed = probes(store, relay_in("reconnecting")).readiness()
+    _passed, failed = probes(store, relay_in("reconnecting")).readiness()
     assert set(failed) == {"rabbitmq", "database:applications", "relay:applications"}
     assert "connection refused" in failed["database:applications"][0]
     assert failed["relay:applications"] == ["RuntimeError: relay is reconnecting"]
