@@ -9,6 +9,7 @@ up: venv
 
 test: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PYTHON) -m deploy.preflight
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 

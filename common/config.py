@@ -1,5 +1,6 @@
 """Configuration from environment variables, with development defaults."""
 import os
+from typing import Any, overload
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
@@ -8,75 +9,79 @@ DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/"
 SERVICES = ("identity", "applications", "postings", "favorites")
 
 
-def env(name, default=None):
+@overload
+def env(name: str) -> str | None: ...
+@overload
+def env(name: str, default: str) -> str: ...
+def env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return default if value in (None, "") else value
 
 
-def amqp_uri():
+def amqp_uri() -> str:
     return env("AMQP_URI", DEFAULT_AMQP_URI)
 
 
-def database_name(service):
+def database_name(service: str) -> str:
     """Each service owns one database; DB_SUFFIX keeps test runs apart."""
     return service + env("DB_SUFFIX", "")
 
 
-def database_url(service):
+def database_url(service: str) -> str:
     explicit = env("DATABASE_URL_" + service.upper())
     if explicit:
         return explicit
     return with_database(env("PG_DSN", DEFAULT_PG_DSN), database_name(service))
 
 
-def with_database(dsn, dbname):
+def with_database(dsn: str, dbname: str) -> str:
     parts = urlsplit(dsn)
     return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, ""))
 
 
-def admin_database_url(service):
+def admin_database_url(service: str) -> str:
     """A URL on the same server as the service's database, for CREATE DATABASE."""
     return with_database(database_url(service), "postgres")
 
 
-def jwt_secret():
+def jwt_secret() -> str:
     return env("JWT_SECRET", "dev-only-secret-change-me-in-production-0123456789")
 
 
-def jwt_ttl_seconds():
+def jwt_ttl_seconds() -> int:
     return int(env("JWT_TTL_SECONDS", "3600"))
 
 
-def gateway_port():
+def gateway_port() -> int:
     return int(env("GATEWAY_PORT", "8000"))
 
 
-def gateway_reuse_port():
+def gateway_reuse_port() -> bool:
     """GATEWAY_REUSE_PORT=1: gateway replicas on one machine share the port (SO_REUSEPORT)."""
     return env("GATEWAY_REUSE_PORT", "0") == "1"
 
 
-def rpc_timeout_seconds():
+def rpc_timeout_seconds() -> float:
     return float(env("RPC_TIMEOUT_SECONDS", "5"))
 
 
-def s3_endpoint_url():
+def s3_endpoint_url() -> str | None:
     return env("S3_ENDPOINT_URL")
 
 
-def s3_bucket():
+def s3_bucket() -> str:
     return env("S3_BUCKET", "jx-attachments")
 
 
-def pool_size():
+def pool_size() -> int:
     return int(env("DB_POOL_SIZE", "10"))
 
 
-def max_workers():
+def max_workers() -> int:
     return int(env("MAX_WORKERS", "10"))
 
 
-def nameko_config(**extra):
-    config = {"AMQP_URI": amqp_uri(), "max_workers": max_workers()}
+def nameko_config(**extra: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {"AMQP_URI": amqp_uri(), "max_workers": max_workers()}
     config.update(extra)
     return config

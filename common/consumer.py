@@ -43,6 +43,8 @@ failure, and a replay (in parking order) completes its stream.
 import logging
 import time
 import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import kombu
 import psycopg
@@ -50,6 +52,7 @@ from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY, DEFAULT_RETRY_POLICY
 from nameko.containers import ServiceContainer
 from nameko.events import SERVICE_POOL, EventHandler
+from psycopg import Connection
 from psycopg.rows import tuple_row
 
 from common import config, deadletters, logs
@@ -62,20 +65,26 @@ RETRY_DELAYS_CONFIG_KEY = "EVENT_RETRY_DELAYS"
 #: Header counting the failed attempts of a message.
 ATTEMPTS_HEADER = "x-attempts"
 
+#: A message body as published: event_id, stream id and stream_version, then the event's fields.
+Message = dict[str, Any]
+#: Changes a read model for one message, through the caller's connection and transaction.
+MessageProjector = Callable[[Connection[Any], Message], None]
+
 
 class NotNextInStream(Exception):
     """The event is not the next version of its stream for this consumer (`early`: its predecessor is missing)."""
 
-    def __init__(self, stream_id, version, expected):
+    def __init__(self, stream_id: str, version: int, expected: int) -> None:
         super().__init__(f"stream {stream_id}: got version {version}, next is {expected}")
         self.early = version > expected
 
 
-def ignore(conn, event):
+def ignore(conn: Connection[Any], event: Message) -> None:
     """A projector for event types a consumer follows only to keep its streams in sequence."""
 
 
-def apply_once(conn, consumer, event, project, stream_field="stream_id", wait=2.0):
+def apply_once(conn: Connection[Any], consumer: str, event: Message, project: MessageProjector,
+               stream_field: str = "stream_id", wait: float = 2.0) -> bool:
     """Apply `project(conn, event)` exactly once and in stream order, in one transaction.
 
     `event` is the message body; it must carry `event_id`, `stream_version` and
@@ -96,15 +105,18 @@ def apply_once(conn, consumer, event, project, stream_field="stream_id", wait=2.
             time.sleep(0.02)
 
 
-def _apply_once(conn, consumer, event, project, stream_field):
+def _apply_once(conn: Connection[Any], consumer: str, event: Message, project: MessageProjector,
+                stream_field: str) -> bool:
     stream_id, version = str(event[stream_field]), int(event["stream_version"])
     cur = conn.cursor(row_factory=tuple_row)
     with conn.transaction():
         # Creates or locks the stream's row, so concurrent handlers of one stream take turns.
-        current = cur.execute(
+        row = cur.execute(
             """INSERT INTO consumer_streams (consumer, stream_id, version) VALUES (%s, %s, 0)
                ON CONFLICT (consumer, stream_id) DO UPDATE SET version = consumer_streams.version
-               RETURNING version""", (consumer, stream_id)).fetchone()[0]
+               RETURNING version""", (consumer, stream_id)).fetchone()
+        assert row is not None  # INSERT ... RETURNING gives the row
+        current = int(row[0])
         if cur.execute("SELECT 1 FROM consumer_inbox WHERE consumer = %s AND event_id = %s",
                        (consumer, event["event_id"])).fetchone():
             return False
@@ -118,7 +130,7 @@ def _apply_once(conn, consumer, event, project, stream_field):
     return True
 
 
-def retry_queue(queue_name, delay):
+def retry_queue(queue_name: str, delay: float) -> kombu.Queue:
     """The delay queue that returns messages to `queue_name` after `delay` seconds."""
     ms = int(delay * 1000)
     return kombu.Queue(
@@ -127,7 +139,7 @@ def retry_queue(queue_name, delay):
             "x-message-ttl": ms, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_name})
 
 
-def next_step(attempts, delays):
+def next_step(attempts: int, delays: Sequence[float]) -> tuple[str, float | None]:
     """After `attempts` failed attempts: ("retry", delay) or ("park", None)."""
     return ("retry", delays[attempts - 1]) if attempts <= len(delays) else ("park", None)
 
@@ -138,7 +150,8 @@ class ReliableEventHandler(EventHandler):
     `database` names the service database holding `dead_letters` (default: the service's name).
     """
 
-    def __init__(self, source_service, event_type, database=None, expected_exceptions=(), **kwargs):
+    def __init__(self, source_service: str, event_type: str, database: str | None = None,
+                 expected_exceptions: type[Exception] | tuple[type[Exception], ...] = (), **kwargs: Any) -> None:
         if not isinstance(expected_exceptions, tuple):
             expected_exceptions = (expected_exceptions,)
         # An event waiting for its predecessor is routine, not an error worth a traceback at ERROR.
@@ -147,11 +160,11 @@ class ReliableEventHandler(EventHandler):
                          **kwargs)
         self.database = database
 
-    def setup(self):
+    def setup(self) -> None:
         super().setup()
         self.delays = tuple(self.container.config.get(RETRY_DELAYS_CONFIG_KEY, DEFAULT_RETRY_DELAYS))
 
-    def handle_message_processed(self, message, result=None, exc_info=None):
+    def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> None:
         if exc_info is None:
             self.queue_consumer.ack_message(message)
             return
@@ -166,13 +179,13 @@ class ReliableEventHandler(EventHandler):
         else:
             self.queue_consumer.ack_message(message)
 
-    def _retry_or_park(self, message, exc_info):
+    def _retry_or_park(self, message: Any, exc_info: Any) -> None:
         attempts = int(message.headers.get(ATTEMPTS_HEADER, 0)) + 1
         step, delay = next_step(attempts, self.delays)
         error = "".join(traceback.format_exception(*exc_info))
         fields = {"queue": self.queue.name, "event_type": self.event_type, "attempts": attempts,
                   "error": repr(exc_info[1])}
-        if step == "retry":
+        if step == "retry" and delay is not None:
             headers = {k: v for k, v in message.headers.items()
                        if not k.startswith(("x-death", "x-first-death", "x-last-death"))}
             headers[ATTEMPTS_HEADER] = attempts
@@ -197,7 +210,7 @@ class ReliableEventHandler(EventHandler):
 handler = ReliableEventHandler.decorator
 
 
-def declare_queues(service_cls, amqp_uri):
+def declare_queues(service_cls: type, amqp_uri: str) -> list[str]:
     """Create `service_cls`'s durable event queues without starting it.
 
     Nameko declares a handler's queue only when the service first starts, and an
@@ -205,7 +218,7 @@ def declare_queues(service_cls, amqp_uri):
     before any publisher starts, this closes that window. Returns the queue names.
     """
     container = ServiceContainer(service_cls, {AMQP_URI_CONFIG_KEY: amqp_uri})
-    names = []
+    names: list[str] = []
     with kombu.Connection(amqp_uri) as conn:
         for entrypoint in container.entrypoints:
             if isinstance(entrypoint, EventHandler):

@@ -1,14 +1,23 @@
 """PostgreSQL connection pools, one per service process."""
+from typing import Any, cast
+
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 from common import config
 
+#: A row as the pool's connections return it: column name to value.
+Row = DictRow
+#: A service process's pool of connections whose rows are dicts.
+Pool = ConnectionPool[psycopg.Connection[DictRow]]
 
-def create_pool(service, max_size=None, min_size=1, name=None):
+
+def create_pool(service: str, max_size: int | None = None, min_size: int = 1,
+                name: str | None = None) -> Pool:
     size = max_size or config.pool_size()
-    pool = ConnectionPool(
+    # The row factory is passed as a connection argument, which the pool's type cannot see.
+    pool = cast(Pool, ConnectionPool(
         config.database_url(service),
         min_size=min(min_size, size),
         max_size=size,
@@ -16,11 +25,11 @@ def create_pool(service, max_size=None, min_size=1, name=None):
         name=name or service,
         timeout=10,
         open=False,
-    )
+    ))
     pool.open(wait=True, timeout=10)
     return pool
 
 
-def connect(service, **kwargs):
+def connect(service: str, **kwargs: Any) -> psycopg.Connection[DictRow]:
     """A single connection outside a pool, for commands and tests."""
     return psycopg.connect(config.database_url(service), row_factory=dict_row, **kwargs)

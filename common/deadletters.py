@@ -15,9 +15,12 @@ idempotent, so a replay that is repeated after a crash changes nothing.
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
 
 import kombu
 from prometheus_client import Gauge
+from psycopg import Connection
 from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
 
@@ -26,7 +29,8 @@ from common import config, db
 PARKED = Gauge("event_consumer_parked_messages", "Messages parked in dead_letters and not replayed yet", ["service"])
 
 
-def park(conn, *, service, queue, event_type, payload, headers, attempts, error):
+def park(conn: Connection[Any], *, service: str, queue: str, event_type: str, payload: Any,
+         headers: dict[str, Any], attempts: int, error: str) -> int:
     """Store a message that exhausted its retries; returns its id. Commits."""
     with conn.transaction():
         row = conn.cursor(row_factory=dict_row).execute(
@@ -34,16 +38,17 @@ def park(conn, *, service, queue, event_type, payload, headers, attempts, error)
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
             (service, queue, event_type, str(payload.get("event_id")) if isinstance(payload, dict) else None,
              Jsonb(payload), Jsonb(headers), attempts, error)).fetchone()
-    return row["id"]
+    assert row is not None  # INSERT ... RETURNING gives the row
+    return int(row["id"])
 
 
-def pending(conn):
+def pending(conn: Connection[Any]) -> list[dict[str, Any]]:
     """Parked messages not replayed yet, oldest first."""
     return conn.cursor(row_factory=dict_row).execute(
         "SELECT * FROM dead_letters WHERE replayed_at IS NULL ORDER BY id").fetchall()
 
 
-def replay(conn, letter_id, amqp_uri=None):
+def replay(conn: Connection[Any], letter_id: int, amqp_uri: str | None = None) -> bool:
     """Put parked message `letter_id` back on its queue; False if there is no such pending message."""
     with conn.transaction():
         letter = conn.cursor(row_factory=dict_row).execute(
@@ -63,20 +68,22 @@ def replay(conn, letter_id, amqp_uri=None):
     return True
 
 
-def replay_all(conn, amqp_uri=None):
+def replay_all(conn: Connection[Any], amqp_uri: str | None = None) -> int:
     """Replay every pending parked message, oldest first; returns how many."""
     return sum(replay(conn, letter["id"], amqp_uri) for letter in pending(conn))
 
 
-def update_metrics(conn, service):
+def update_metrics(conn: Connection[Any], service: str) -> int:
     """Refresh the parked-messages gauge for `service`; returns the count."""
-    count = conn.cursor(row_factory=tuple_row).execute(
-        "SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL").fetchone()[0]
+    row = conn.cursor(row_factory=tuple_row).execute(
+        "SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL").fetchone()
+    assert row is not None  # an aggregate always returns one row
+    count = int(row[0])
     PARKED.labels(service).set(count)
     return count
 
 
-def main(argv=None, out=sys.stdout):
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(prog="python -m common.deadletters",
                                      description="List and replay parked event messages.")
     parser.add_argument("service", help="the consuming service, e.g. favorites")

@@ -3,6 +3,7 @@
 Pure Python: domain modules raise these; `common.rpc` registers them with
 Nameko so they cross RPC as the same types, and the gateway maps them to HTTP.
 """
+from typing import Any, Self
 
 
 class ServiceError(Exception):
@@ -10,7 +11,8 @@ class ServiceError(Exception):
     code = "INTERNAL_ERROR"
     default_message = "服务内部错误"
 
-    def __init__(self, message=None, details=None, code=None):
+    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None,
+                 code: str | None = None) -> None:
         message = message or self.default_message
         details = details or {}
         code = code or self.code
@@ -19,10 +21,10 @@ class ServiceError(Exception):
         self.details = details
         self.code = code
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
-    def to_body(self):
+    def to_body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 
 
@@ -32,7 +34,7 @@ class InvalidInput(ServiceError):
     default_message = "请求参数有误"
 
     @classmethod
-    def field(cls, name, message):
+    def field(cls, name: str, message: str) -> Self:
         return cls(details={name: [message]})
 
 

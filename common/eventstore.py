@@ -19,9 +19,12 @@ caller's transaction ends, so positions become visible in order and
 `append` as late as possible in the transaction and commit promptly.
 """
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from psycopg import Connection
 from psycopg import errors as pg_errors
 from psycopg.rows import class_row, tuple_row
 from psycopg.types.json import Jsonb
@@ -48,8 +51,8 @@ class ConcurrencyConflict(Conflict):
 class NewEvent:
     """An event to append: its integration name (e.g. `application_submitted`) and data."""
     type: str
-    payload: dict
-    metadata: dict = field(default_factory=dict)  # request_id, actor, ...
+    payload: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)  # request_id, actor, ...
     event_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
@@ -61,8 +64,8 @@ class Event:
     stream_id: uuid.UUID
     stream_version: int
     type: str
-    payload: dict
-    metadata: dict
+    payload: dict[str, Any]
+    metadata: dict[str, Any]
     occurred_at: datetime
 
 
@@ -84,7 +87,8 @@ RETURNING position, event_id, stream_id, stream_version, type, payload, metadata
 _COLUMNS = "position, event_id, stream_id, stream_version, type, payload, metadata, occurred_at"
 
 
-def append(conn, stream_id, expected_version, events):
+def append(conn: Connection[Any], stream_id: uuid.UUID | str, expected_version: int,
+           events: Sequence[NewEvent]) -> list[Event]:
     """Append `events` (NewEvent list) to a stream at versions expected_version+1, +2, ...
 
     Runs in the caller's open transaction, all or nothing, and notifies the relay
@@ -119,7 +123,7 @@ def append(conn, stream_id, expected_version, events):
     return stored
 
 
-def read_stream(conn, stream_id, after_version=0):
+def read_stream(conn: Connection[Any], stream_id: uuid.UUID | str, after_version: int = 0) -> list[Event]:
     """The stream's events after `after_version`, oldest first; fold them into state."""
     cur = conn.cursor(row_factory=class_row(Event))
     return cur.execute(
@@ -128,13 +132,15 @@ def read_stream(conn, stream_id, after_version=0):
     ).fetchall()
 
 
-def stream_version(conn, stream_id):
+def stream_version(conn: Connection[Any], stream_id: uuid.UUID | str) -> int:
     """The stream's current version (0 for a stream with no events yet)."""
-    return conn.cursor(row_factory=tuple_row).execute(
-        "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = %s", (stream_id,)).fetchone()[0]
+    row = conn.cursor(row_factory=tuple_row).execute(
+        "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = %s", (stream_id,)).fetchone()
+    assert row is not None  # an aggregate always returns one row
+    return int(row[0])
 
 
-def read_log(conn, after_position=0, limit=1000):
+def read_log(conn: Connection[Any], after_position: int = 0, limit: int = 1000) -> list[Event]:
     """Up to `limit` events of all streams after `after_position`, in commit order.
 
     Every committed event appears exactly once across successive calls that pass

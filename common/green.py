@@ -7,13 +7,13 @@ of the process. `wait_select` yields to the hub instead.
 import os
 
 
-def quiet():
+def quiet() -> None:
     """Eventlet warns at import that it is in maintenance mode; we know (see ARCHITECTURE)."""
     import warnings
     warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 
-def patch():
+def patch() -> None:
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     quiet()
     import eventlet

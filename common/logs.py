@@ -4,27 +4,28 @@ import logging
 import sys
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 # threading.local becomes greenlet-local once eventlet has patched threading,
 # so each Nameko worker sees only its own request id.
 _current = threading.local()
 
 
-def set_request_id(request_id):
+def set_request_id(request_id: str | None) -> None:
     _current.request_id = request_id
 
 
-def get_request_id():
+def get_request_id() -> str | None:
     return getattr(_current, "request_id", None)
 
 
 class JsonFormatter(logging.Formatter):
-    def __init__(self, service):
+    def __init__(self, service: str) -> None:
         super().__init__()
         self.service = service
 
-    def format(self, record):
-        line = {
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": self.service,
@@ -44,11 +45,11 @@ class JsonFormatter(logging.Formatter):
 class DropExpected(logging.Filter):
     """Nameko logs a worker's expected exception (a contract error) with a traceback; it is no fault."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("(expected)")
 
 
-def configure(service, level="INFO"):
+def configure(service: str, level: str | int = "INFO") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
@@ -59,6 +60,6 @@ def configure(service, level="INFO"):
     logging.getLogger("nameko.containers").addFilter(DropExpected())
 
 
-def log(logger, level, message, **fields):
+def log(logger: logging.Logger, level: int, message: str, **fields: Any) -> None:
     """Structured fields go beside the message; never pass ID numbers or phones."""
     logger.log(level, message, extra={"fields": fields})

@@ -1,4 +1,5 @@
 """Create each service's database and apply its versioned SQL migrations."""
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -10,11 +11,11 @@ from common import config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def migrations_dir(service):
+def migrations_dir(service: str) -> Path:
     return ROOT / "services" / service / "migrations"
 
 
-def create_database(service):
+def create_database(service: str) -> None:
     name = config.database_name(service)
     with psycopg.connect(config.admin_database_url(service), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
@@ -22,18 +23,18 @@ def create_database(service):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def drop_database(service):
+def drop_database(service: str) -> None:
     name = config.database_name(service)
     with psycopg.connect(config.admin_database_url(service), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def yoyo_url(service):
+def yoyo_url(service: str) -> str:
     # yoyo picks its driver from the scheme; postgresql+psycopg is psycopg 3.
     return config.database_url(service).replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def migrate(service):
+def migrate(service: str) -> None:
     create_database(service)
     backend = get_backend(yoyo_url(service))
     migrations = read_migrations(str(migrations_dir(service)))
@@ -41,12 +42,12 @@ def migrate(service):
         backend.apply_migrations(backend.to_apply(migrations))
 
 
-def migrate_all(services=None):
+def migrate_all(services: Sequence[str] | None = None) -> None:
     for service in services or existing_services():
         migrate(service)
 
 
-def existing_services():
+def existing_services() -> list[str]:
     return [s for s in config.SERVICES if migrations_dir(s).is_dir()]
 
 

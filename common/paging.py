@@ -1,4 +1,6 @@
 """The contract's paging: ?page=1&page_size=20, page_size 1..100."""
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 DEFAULT_PAGE_SIZE = 20
@@ -10,7 +12,7 @@ class PageQuery(Schema):
                                validate=validate.Range(min=1, max=100, error="每页条数应在1到100之间"))
 
 
-def page_schema(item_schema, name, **extra):
+def page_schema(item_schema: type[Schema], name: str, **extra: fields.Field[Any]) -> type[Schema]:
     """The schema of a page of `item_schema` (plus `extra` fields), for responses and the OpenAPI document."""
     return Schema.from_dict({
         "items": fields.List(fields.Nested(item_schema)),
@@ -21,15 +23,15 @@ def page_schema(item_schema, name, **extra):
     }, name=name)
 
 
-def capped_total_field():
+def capped_total_field() -> fields.Boolean:
     """`total_capped`: for lists that stop counting at 10000."""
     return fields.Boolean(metadata={
         "description": "true when more than 10000 items match: `total` is then 10000, not the exact count"})
 
 
-def offset(page, page_size):
+def offset(page: int, page_size: int) -> int:
     return (page - 1) * page_size
 
 
-def page_body(items, total, page, page_size, **extra):
+def page_body(items: list[Any], total: int, page: int, page_size: int, **extra: Any) -> dict[str, Any]:
     return {"items": items, "total": total, "page": page, "page_size": page_size, **extra}

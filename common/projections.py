@@ -6,13 +6,18 @@ reproduces the live read models. A service exposes the rebuild as an operator
 command that calls `main` (`python -m services.applications.cli rebuild-projections`).
 """
 import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
-from psycopg import sql
+from psycopg import Connection, sql
 
 from common import db, eventstore
 
+#: Applies one stored event to a service's read models, inside the caller's transaction.
+Projector = Callable[[Connection[Any], eventstore.Event], None]
 
-def rebuild(conn, tables, project, batch_size=1000):
+
+def rebuild(conn: Connection[Any], tables: Sequence[str], project: Projector, batch_size: int = 1000) -> int:
     """Empty `tables` and replay the whole log through `project`, in one transaction; returns the event count.
 
     TRUNCATE holds the tables exclusively until commit, so live commands that
@@ -30,7 +35,7 @@ def rebuild(conn, tables, project, batch_size=1000):
     return count
 
 
-def main(service, tables, project, out=sys.stdout):
+def main(service: str, tables: Sequence[str], project: Projector, out: TextIO = sys.stdout) -> None:
     """Command-line entry: rebuild `service`'s read models `tables` with `project`."""
     with db.connect(service, autocommit=True) as conn:
         count = rebuild(conn, tables, project)

@@ -26,18 +26,24 @@ import os
 import signal
 import time
 import zlib
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import kombu
 import psycopg
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 from prometheus_client import Gauge
+from psycopg import Connection
 from psycopg.rows import tuple_row
 
 from common import config, eventstore, logs
 
 log = logging.getLogger(__name__)
+
+#: Builds a message body from a stored event.
+Payload = Callable[[eventstore.Event], dict[str, Any]]
 
 LAG = Gauge("outbox_relay_lag_events", "Newest event position minus the relay checkpoint", ["relay"])
 OLDEST_UNPUBLISHED_AGE = Gauge(
@@ -45,7 +51,7 @@ OLDEST_UNPUBLISHED_AGE = Gauge(
     "Age of the oldest event the broker has not confirmed yet (0 when none)", ["relay"])
 
 
-def default_payload(event):
+def default_payload(event: eventstore.Event) -> dict[str, Any]:
     """The message body of `event`: its payload plus event_id, stream_id, stream_version, occurred_at."""
     return {
         **event.payload,
@@ -56,18 +62,18 @@ def default_payload(event):
     }
 
 
-def _json_default(value):
+def _json_default(value: object) -> str:
     return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
 
 
-def nameko_message(source, event, payload):
+def nameko_message(source: str, event: eventstore.Event, payload: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for kombu's `Producer.publish` that make `payload` a Nameko event.
 
     The body is encoded here rather than by kombu's serializer, which would wrap
     dates and UUIDs in `{"__type__": ...}` objects that other consumers do not expect.
     Headers carry Nameko's context: the originating request id and a call id stack.
     """
-    headers = {"nameko.call_id_stack": [f"{source}.outbox_relay.{event.event_id}"]}
+    headers: dict[str, Any] = {"nameko.call_id_stack": [f"{source}.outbox_relay.{event.event_id}"]}
     if event.metadata.get("request_id"):
         headers["nameko.request_id"] = event.metadata["request_id"]
     return {
@@ -81,9 +87,9 @@ def nameko_message(source, event, payload):
     }
 
 
-def status(conn, name):
+def status(conn: Connection[Any], name: str) -> dict[str, Any]:
     """Where relay `name` stands: {"checkpoint", "newest", "lag", "oldest_unpublished_age"} (seconds, or None)."""
-    checkpoint, newest, age = conn.cursor(row_factory=tuple_row).execute(
+    row = conn.cursor(row_factory=tuple_row).execute(
         """
         SELECT c.position,
                coalesce((SELECT max(position) FROM events), 0),
@@ -91,10 +97,12 @@ def status(conn, name):
                                                        ORDER BY position LIMIT 1))::float8
         FROM (SELECT coalesce((SELECT position FROM relay_checkpoints WHERE name = %s), 0) AS position) c
         """, (name,)).fetchone()
+    assert row is not None  # a SELECT without FROM-filter gives one row
+    checkpoint, newest, age = row
     return {"checkpoint": checkpoint, "newest": newest, "lag": newest - checkpoint, "oldest_unpublished_age": age}
 
 
-def update_metrics(conn, name):
+def update_metrics(conn: Connection[Any], name: str) -> dict[str, Any]:
     """Refresh relay `name`'s Prometheus gauges from the database; returns `status`."""
     current = status(conn, name)
     LAG.labels(name).set(current["lag"])
@@ -110,8 +118,10 @@ class Relay:
     `run()` blocks until `stop()`; it never raises on database or broker failures.
     """
 
-    def __init__(self, database, source=None, *, name=None, payload=default_payload, amqp_uri=None,
-                 listen=True, poll_interval=1.0, batch_size=100, standby_interval=1.0, retry_interval=0.5):
+    def __init__(self, database: str, source: str | None = None, *, name: str | None = None,
+                 payload: Payload = default_payload, amqp_uri: str | None = None, listen: bool = True,
+                 poll_interval: float = 1.0, batch_size: int = 100, standby_interval: float = 1.0,
+                 retry_interval: float = 0.5) -> None:
         self.dsn = config.database_url(database)
         self.source = source or database
         self.name = name or self.source
@@ -128,11 +138,11 @@ class Relay:
         #: "starting", "standby", "leader" or "reconnecting" (after an outage); readiness reports it.
         self.role = "starting"
 
-    def stop(self):
+    def stop(self) -> None:
         """Ask `run()` to return (within about a poll interval)."""
         self.stopping = True
 
-    def run(self):
+    def run(self) -> None:
         while not self.stopping:
             try:
                 self._serve()
@@ -141,7 +151,7 @@ class Relay:
                 logs.log(log, logging.WARNING, "relay interrupted; restarting", relay=self.name, error=repr(exc))
                 time.sleep(self.retry_interval)
 
-    def _serve(self):
+    def _serve(self) -> None:
         with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5,
                              application_name=f"outbox-relay {os.getpid()} {self.name}"[:63]) as conn:
             self.role = "standby"
@@ -164,17 +174,20 @@ class Relay:
                     if not full:
                         self._wait(conn)
 
-    def _lead(self, conn):
+    def _lead(self, conn: Connection[Any]) -> bool:
         """Block until this relay holds the leadership lock (True) or is stopped (False)."""
-        while not conn.cursor(row_factory=tuple_row).execute(
-                "SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()[0]:
+        while not self._try_lock(conn):
             update_metrics(conn, self.name)  # standbys keep the gauges fresh too
             time.sleep(self.standby_interval)
             if self.stopping:
                 return False
         return True
 
-    def _publish_batch(self, conn, producer, checkpoint):
+    def _try_lock(self, conn: Connection[Any]) -> bool:
+        row = conn.cursor(row_factory=tuple_row).execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
+        return bool(row and row[0])
+
+    def _publish_batch(self, conn: Connection[Any], producer: Any, checkpoint: int) -> tuple[int, bool]:
         events = eventstore.read_log(conn, checkpoint, self.batch_size)
         for event in events:
             # With confirm_publish, publish() returns only once the broker has the message.
@@ -186,7 +199,7 @@ class Relay:
                          " WHERE name = %s", (checkpoint, self.name))
         return checkpoint, len(events) == self.batch_size
 
-    def _wait(self, conn):
+    def _wait(self, conn: Connection[Any]) -> None:
         if self.listen:
             for _ in conn.notifies(timeout=self.poll_interval, stop_after=1):
                 pass
@@ -204,32 +217,33 @@ class OutboxRelay(DependencyProvider):
     Keyword arguments go to `Relay`; `database` (hence `source`) defaults to the service's name.
     """
 
-    def __init__(self, **options):
+    def __init__(self, **options: Any) -> None:
         self.options = options
-        self.relay = None
-        self.thread = None
+        self.relay: Relay | None = None
+        self.thread: Any = None
 
-    def start(self):
+    def start(self) -> None:
         self.relay = Relay(**{"database": self.container.service_name,
                               "amqp_uri": self.container.config["AMQP_URI"], **self.options})
         self.thread = self.container.spawn_managed_thread(self.relay.run, identifier="outbox_relay")
 
-    def stop(self):
-        self.relay.stop()
-        self.thread.wait()
+    def stop(self) -> None:
+        if self.relay is not None and self.thread is not None:
+            self.relay.stop()
+            self.thread.wait()
 
-    def kill(self):
-        if self.thread is not None:
+    def kill(self) -> None:
+        if self.relay is not None and self.thread is not None:
             self.relay.stop()
             self.thread.kill()
 
 
-def _import(path):
+def _import(path: str) -> Any:
     module, _, attr = path.partition(":")
     return getattr(importlib.import_module(module), attr)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m common.relay", description="Run an outbox relay.")
     parser.add_argument("database", help="the service whose events table to publish, e.g. applications")
     parser.add_argument("--source", help="publish as this Nameko service (default: the database's service)")

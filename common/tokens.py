@@ -1,6 +1,7 @@
 """Signed access tokens: identity issues them, the gateway verifies them without an RPC."""
 import time
 import uuid
+from typing import Any
 
 import jwt
 
@@ -10,7 +11,7 @@ ALGORITHM = "HS256"
 ISSUER = "jx-identity"
 
 
-def issue(user, now=None, ttl=None):
+def issue(user: dict[str, Any], now: float | None = None, ttl: int | None = None) -> tuple[str, int]:
     now = int(now if now is not None else time.time())
     ttl = ttl if ttl is not None else config.jwt_ttl_seconds()
     claims = {
@@ -26,7 +27,7 @@ def issue(user, now=None, ttl=None):
     return jwt.encode(claims, config.jwt_secret(), algorithm=ALGORITHM), ttl
 
 
-def verify(token):
+def verify(token: str) -> dict[str, Any]:
     """The token's claims; raises jwt.InvalidTokenError when expired, forged or malformed."""
     return jwt.decode(
         token, config.jwt_secret(), algorithms=[ALGORITHM], issuer=ISSUER,

@@ -1,12 +1,14 @@
 """Loading input with marshmallow schemas into the contract's error shape."""
-from marshmallow import ValidationError
+from typing import Any
+
+from marshmallow import Schema, ValidationError
 
 from common.errors import InvalidInput
 
 
-def flatten(messages, prefix=""):
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """{"jurisdiction": {"city_code": [..]}} -> {"jurisdiction.city_code": [..]}"""
-    flat = {}
+    flat: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = f"{prefix}.{key}" if prefix else str(key)
@@ -19,7 +21,7 @@ def flatten(messages, prefix=""):
     return flat
 
 
-def load(schema, data, **kwargs):
+def load(schema: Schema, data: Any, **kwargs: Any) -> Any:
     if data is None:
         data = {}
     try:

@@ -15,12 +15,12 @@ _CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 _CREDIT_PATTERN = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
 
 
-def id_check_char(first17):
+def id_check_char(first17: str) -> str:
     total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
 
 
-def id_birth_date(id_number):
+def id_birth_date(id_number: str) -> date | None:
     """The birth date encoded in an 18-character ID number, or None if not a real date."""
     try:
         return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
@@ -28,11 +28,11 @@ def id_birth_date(id_number):
         return None
 
 
-def id_gender(id_number):
+def id_gender(id_number: str) -> str:
     return "男" if int(id_number[16]) % 2 == 1 else "女"
 
 
-def id_number_problem(value, today):
+def id_number_problem(value: object, today: date) -> str | None:
     """None when `value` is a valid resident ID number on `today`, else the reason (Chinese)."""
     if not isinstance(value, str) or not _ID_PATTERN.match(value):
         return "身份证号码应为18位，前17位为数字，最后一位为数字或X"
@@ -46,12 +46,12 @@ def id_number_problem(value, today):
     return None
 
 
-def credit_check_char(first17):
+def credit_check_char(first17: str) -> str:
     total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     return _CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
-def credit_code_problem(value):
+def credit_code_problem(value: object) -> str | None:
     """None when `value` is a valid unified social credit code, else the reason (Chinese)."""
     if not isinstance(value, str) or not _CREDIT_PATTERN.match(value):
         return "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"
@@ -60,18 +60,18 @@ def credit_code_problem(value):
     return None
 
 
-def mask(value, keep_start, keep_end):
+def mask(value: str, keep_start: int, keep_end: int) -> str:
     if not value:
         return value
     hidden = max(len(value) - keep_start - keep_end, 0)
     return value[:keep_start] + "*" * hidden + value[len(value) - keep_end:]
 
 
-def mask_id_number(id_number):
+def mask_id_number(id_number: str) -> str:
     return mask(id_number, 6, 4)
 
 
-def mask_phone(phone):
+def mask_phone(phone: str) -> str:
     return mask(phone, 3, 4)
 
 

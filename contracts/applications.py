@@ -5,6 +5,9 @@ rules (eligibility, required attachments, gender against the ID number, regions)
 `services.applications.domain`.
 """
 import re
+import uuid
+from datetime import datetime
+from typing import Any, Protocol
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -18,13 +21,13 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
-def text(max_length, required=True, min_length=1):
-    options = {"required": True} if required else {"load_default": None, "allow_none": True}
+def text(max_length: int, required: bool = True, min_length: int = 1) -> fields.String:
+    options: dict[str, Any] = {"required": True} if required else {"load_default": None, "allow_none": True}
     return fields.String(validate=validate.Length(min=min_length, max=max_length,
                                                   error=f"长度应为{min_length}到{max_length}个字符"), **options)
 
 
-def check_idempotency_key(key):
+def check_idempotency_key(key: object) -> str | None:
     """None, or the key when it is usable; a malformed key is a 400 naming the header."""
     if key is None or key == "":
         return None
@@ -68,7 +71,7 @@ class ReviewQuery(PageQuery):
     month = fields.String(load_default=None, validate=MONTH)
 
     @validates_schema
-    def check_regions(self, data, **kwargs):
+    def check_regions(self, data: dict[str, Any], **kwargs: Any) -> None:
         city, county = data.get("city"), data.get("county")
         if city is not None and regions.city(city) is None:
             raise ValidationError({"city": ["未知的地市代码"]})
@@ -195,7 +198,24 @@ PUBLISHED = {
 }
 
 
-def message_payload(event):
+class StoredEvent(Protocol):
+    """What the publisher knows of a stored event (common.eventstore.Event has these)."""
+
+    @property
+    def event_id(self) -> uuid.UUID: ...
+    @property
+    def stream_id(self) -> uuid.UUID: ...
+    @property
+    def stream_version(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+
+
+def message_payload(event: StoredEvent) -> dict[str, Any]:
     """The published body of a stored event: exactly the contract's fields, nothing personal."""
     data = event.payload
     body = {

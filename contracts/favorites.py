@@ -1,4 +1,5 @@
 """Favorites request and response schemas (the gateway validates and documents with them too)."""
+
 from marshmallow import Schema, fields, validate
 
 from common.paging import PageQuery, capped_total_field, page_schema

@@ -1,5 +1,6 @@
 """Identity request and response schemas, and the password and staff-role rules they check."""
 import re
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
@@ -14,7 +15,7 @@ _LETTER = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 
 
-def password_problem(password):
+def password_problem(password: object) -> str | None:
     if not isinstance(password, str) or not 8 <= len(password) <= 128:
         return "密码长度应为8到128个字符"
     if not _LETTER.search(password) or not _DIGIT.search(password):
@@ -22,7 +23,7 @@ def password_problem(password):
     return None
 
 
-def staff_roles_problem(roles):
+def staff_roles_problem(roles: list[Any]) -> str | None:
     if not roles:
         return "至少选择一个角色"
     unknown = [r for r in roles if r not in STAFF_ROLES]
@@ -31,13 +32,13 @@ def staff_roles_problem(roles):
     return None
 
 
-def check_password(value):
+def check_password(value: str) -> None:
     problem = password_problem(value)
     if problem:
         raise ValidationError(problem)
 
 
-def check_real_name(value):
+def check_real_name(value: str) -> None:
     if not 2 <= len(value) <= 30 or not REAL_NAME.match(value):
         raise ValidationError("姓名为2到30个字符，只能包含文字和间隔号“·”")
 
@@ -51,13 +52,13 @@ class RegisterSchema(Schema):
                           validate=validate.Regexp(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
 
     @pre_load
-    def normalise(self, data, **kwargs):
+    def normalise(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("id_number"), str):
             data = {**data, "id_number": data["id_number"].strip().upper()}
         return data
 
     @validates("id_number")
-    def check_id_number(self, value, **kwargs):
+    def check_id_number(self, value: Any, **kwargs: Any) -> None:
         problem = id_number_problem(value, clock.today())
         if problem:
             raise ValidationError(problem)
@@ -73,7 +74,7 @@ class JurisdictionSchema(Schema):
     county_code = fields.String(load_default=None, allow_none=True)
 
     @validates_schema
-    def check_region(self, data, **kwargs):
+    def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
         problems = regions.jurisdiction_problems(data.get("city_code"), data.get("county_code"))
         if problems:
             raise ValidationError(problems)
@@ -87,7 +88,7 @@ class StaffUserSchema(Schema):
     jurisdiction = fields.Nested(JurisdictionSchema, load_default=None, allow_none=True)
 
     @validates("roles")
-    def check_roles(self, value, **kwargs):
+    def check_roles(self, value: Any, **kwargs: Any) -> None:
         problem = staff_roles_problem(value)
         if problem:
             raise ValidationError(problem)

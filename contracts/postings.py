@@ -1,5 +1,7 @@
 """Postings and regions schemas (the gateway validates and documents with them too)."""
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
@@ -17,25 +19,25 @@ SORTS = ("newest", "deadline", "subsidy")
 class Text(fields.String):
     """A string with surrounding whitespace removed before its length is checked."""
 
-    def __init__(self, min_length=1, max_length=100, **kwargs):
+    def __init__(self, min_length: int = 1, max_length: int = 100, **kwargs: Any) -> None:
         super().__init__(validate=validate.Length(
             min=min_length, max=max_length, error=f"长度应为{min_length}到{max_length}个字符"), **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
-def check_city(value):
+def check_city(value: str) -> None:
     if regions.city(value) is None:
         raise ValidationError("未知的地市代码")
 
 
-def check_county(value):
+def check_county(value: str) -> None:
     if regions.county(value) is None:
         raise ValidationError("未知的区县代码")
 
 
-def county_outside_city(city_code, county_code):
+def county_outside_city(city_code: str | None, county_code: str | None) -> bool:
     return (city_code is not None and county_code is not None and regions.city(city_code) is not None
             and regions.county(county_code) is not None and regions.city_of_county(county_code) != city_code)
 
@@ -65,18 +67,18 @@ class PostingSchema(Schema):
     deadline = fields.Date(required=True)
 
     @validates("employer_credit_code")
-    def check_credit_code(self, value, **kwargs):
+    def check_credit_code(self, value: Any, **kwargs: Any) -> None:
         problem = credit_code_problem(value)
         if problem:
             raise ValidationError(problem)
 
     @validates("deadline")
-    def check_deadline(self, value, **kwargs):
+    def check_deadline(self, value: Any, **kwargs: Any) -> None:
         if value < clock.today():
             raise ValidationError("报名截止日期不能早于今天")
 
     @validates_schema(skip_on_field_errors=False)
-    def check_region(self, data, **kwargs):
+    def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
         if county_outside_city(data.get("city_code"), data.get("county_code")):
             raise ValidationError({"county_code": ["该区县不属于所选地市"]})
 
@@ -94,7 +96,7 @@ class SearchQuery(PageQuery):
         SORTS, error="排序应为 newest、deadline 或 subsidy"))
 
     @validates_schema(skip_on_field_errors=False)
-    def check_region(self, data, **kwargs):
+    def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
         if county_outside_city(data.get("city"), data.get("county")):
             raise ValidationError({"county": ["该区县不属于所选地市"]})
 
@@ -104,7 +106,7 @@ class JurisdictionSchema(Schema):
     county_code = fields.String(load_default=None, allow_none=True, validate=check_county)
 
     @validates_schema(skip_on_field_errors=False)
-    def check_region(self, data, **kwargs):
+    def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
         if county_outside_city(data.get("city_code"), data.get("county_code")):
             raise ValidationError({"county_code": ["该区县不属于所选地市"]})
 
@@ -176,7 +178,7 @@ POSTING_CHANGED = "posting_changed"
 POSTING_CLOSED = "posting_closed"
 
 
-def event_payload(row):
+def event_payload(row: Mapping[str, Any]) -> dict[str, Any]:
     """What an event says about a post: which one, where, and until when it is open."""
     return {"posting_id": str(row["posting_id"]), "city_code": row["city_code"],
             "county_code": row["county_code"], "deadline": row["deadline"].isoformat()}

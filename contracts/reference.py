@@ -1,20 +1,22 @@
 """The vocabulary document: every code the API accepts or returns, with its label, so clients
 (the web UI first) read them from `GET /api/v1/vocabulary` instead of copying them."""
+from typing import Any
+
 from marshmallow import Schema, fields
 
 from contracts import vocabulary
 
 
-def _labels(description=None):
-    metadata = {"description": description} if description else {}
+def _labels(description: str | None = None) -> fields.Dict:
+    metadata: dict[str, Any] = {"description": description} if description else {}
     return fields.Dict(keys=fields.String(), values=fields.String(), metadata=metadata)
 
 
-def _values():
+def _values() -> fields.List[str]:
     return fields.List(fields.String())
 
 
-def vocabulary_document():
+def vocabulary_document() -> dict[str, Any]:
     return {
         "application_statuses": dict(vocabulary.APPLICATION_STATUSES),
         "categories": dict(vocabulary.CATEGORIES),

@@ -10,30 +10,32 @@ a person with an approved case cannot submit another (ACTIVE_APPLICATION_EXISTS)
 The consumer still follows those event types, to keep each stream's versions in sequence.
 """
 import uuid
+from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import Any
 
 from common import errors, regions
 from common.ids import parse_uuid
 from contracts.vocabulary import BOOKMARK_LIMIT as LIMIT
 
 
-def require_applicant(actor):
+def require_applicant(actor: Mapping[str, Any] | None) -> None:
     """Bookmarks are a person's own: staff accounts hold no application and no bookmarks."""
     if not actor or "applicant" not in actor.get("roles", ()):
         raise errors.Forbidden("仅申请人可以收藏见习岗位")
 
 
-def require_intern(intern_row):
+def require_intern(intern_row: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if intern_row is None:
         raise errors.NotAnIntern()
     return intern_row
 
 
-def jurisdiction(intern_row):
+def jurisdiction(intern_row: Mapping[str, Any]) -> dict[str, Any]:
     return {"city_code": intern_row["jurisdiction_city"], "county_code": intern_row["jurisdiction_county"]}
 
 
-def intern_status(intern_row):
+def intern_status(intern_row: Mapping[str, Any] | None) -> dict[str, Any]:
     """The `intern` block of /api/v1/me, from the favorites service's own projection."""
     if intern_row is None:
         return {"eligible": False, "jurisdiction": None}
@@ -41,20 +43,20 @@ def intern_status(intern_row):
                                                                intern_row["jurisdiction_county"])}
 
 
-def posting_key(posting_id):
+def posting_key(posting_id: object) -> str | None:
     """The canonical id of a post named in a URL, or None when it cannot name any post."""
     key = parse_uuid(posting_id)
     return str(key) if key else None
 
 
-def admit(intern_row, posting, held):
+def admit(intern_row: Mapping[str, Any] | None, posting: Mapping[str, Any], held: Collection[str]) -> bool:
     """Whether bookmarking `posting` adds it (True) or finds it there already (False).
 
     `held` are the ids the intern has bookmarked, read under the lock on the intern's
     row, so the count cannot change before the insert commits. A repeated PUT changes
     nothing and reports the bookmark as it is, whatever became of the post since.
     """
-    require_intern(intern_row)
+    intern_row = require_intern(intern_row)
     if posting["posting_id"] in held:
         return False
     if posting["status"] != "open":
@@ -70,12 +72,12 @@ def admit(intern_row, posting, held):
     return True
 
 
-def with_flags(page, favorited):
+def with_flags(page: Mapping[str, Any], favorited: Collection[str]) -> dict[str, Any]:
     """A page of post summaries, each marked with whether the intern bookmarked it."""
     return {**page, "items": [{**item, "favorited": item["posting_id"] in favorited} for item in page["items"]]}
 
 
-def intern_from_approval(event):
+def intern_from_approval(event: Mapping[str, Any]) -> dict[str, Any]:
     """The `interns` row an `application_approved` event makes; a malformed event raises
     (and is retried, then parked), it is never half-applied."""
     where = event["jurisdiction"]

@@ -1,12 +1,18 @@
 """Favorites' SQL: the interns projection and the bookmarks."""
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from psycopg import Connection
+
 from common import consumer, deadletters
+from common.db import Pool, Row
 from services.favorites import domain
 
 # The name under which this service records the events it has applied.
 CONSUMER = "favorites"
 
 
-def record_intern(conn, event):
+def record_intern(conn: Connection[Any], event: consumer.Message) -> None:
     """Project an `application_approved` event. A person has at most one approved case (a second needs the
     first withdrawn or rejected, which an approval rules out); should two ever arrive,
     the later approval holds, whatever order they are applied in."""
@@ -22,37 +28,37 @@ def record_intern(conn, event):
 
 
 class FavoritesStore:
-    def __init__(self, pool):
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
 
-    def apply_event(self, event, project):
+    def apply_event(self, event: consumer.Message, project: consumer.MessageProjector) -> bool:
         """Run `project(conn, event)` once per event_id, in the application's stream order,
         in the same transaction that records the event (common.consumer)."""
         with self.pool.connection() as conn:
             return consumer.apply_once(conn, CONSUMER, event, project, stream_field="application_id")
 
-    def refresh_parked_metric(self):
+    def refresh_parked_metric(self) -> int:
         with self.pool.connection() as conn:
             return deadletters.update_metrics(conn, CONSUMER)
 
-    def intern(self, applicant_id):
+    def intern(self, applicant_id: str) -> Row | None:
         with self.pool.connection() as conn:
             return conn.execute("SELECT * FROM interns WHERE applicant_id = %s", (applicant_id,)).fetchone()
 
-    def favorite_ids(self, applicant_id):
+    def favorite_ids(self, applicant_id: str) -> list[str]:
         """The intern's bookmarked post ids, oldest bookmark first."""
         with self.pool.connection() as conn:
             rows = conn.execute("SELECT posting_id FROM favorites WHERE applicant_id = %s "
                                 "ORDER BY favorited_at, posting_id", (applicant_id,)).fetchall()
         return [str(r["posting_id"]) for r in rows]
 
-    def favorited_among(self, applicant_id, posting_ids):
+    def favorited_among(self, applicant_id: str, posting_ids: Sequence[str]) -> set[str]:
         with self.pool.connection() as conn:
             rows = conn.execute("SELECT posting_id FROM favorites WHERE applicant_id = %s AND posting_id = ANY(%s)",
                                 (applicant_id, posting_ids)).fetchall()
         return {str(r["posting_id"]) for r in rows}
 
-    def add(self, applicant_id, posting_id, admit):
+    def add(self, applicant_id: str, posting_id: str, admit: Callable[[Row | None, list[str]], bool]) -> bool:
         """Bookmark under the lock on the intern's row: `admit(intern, held_ids)` decides
         (True: insert, False: already there) or raises. Concurrent calls for one intern,
         on any replica, take turns here, so the count they see is the committed one."""
@@ -67,7 +73,7 @@ class FavoritesStore:
                              (applicant_id, posting_id))
             return added
 
-    def remove(self, applicant_id, posting_id):
+    def remove(self, applicant_id: str, posting_id: str) -> None:
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("DELETE FROM favorites WHERE applicant_id = %s AND posting_id = %s",
                          (applicant_id, posting_id))

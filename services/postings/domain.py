@@ -2,6 +2,9 @@
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
 
 from common import clock, errors, regions
 from contracts.vocabulary import POSTING_STATUSES
@@ -23,25 +26,25 @@ _SPACE = re.compile(r"\s+")
 _FIELD_BREAK = "\n"
 
 
-def status(closed_at, deadline, today):
+def status(closed_at: datetime | None, deadline: date, today: date) -> str:
     """`open` until closed by a reviewer or until the deadline day has passed (Shanghai)."""
     return "open" if closed_at is None and deadline >= today else "closed"
 
 
 # --- keyword search ---------------------------------------------------------------
 
-def normalise(text):
+def normalise(text: str) -> str:
     """Full-width to half-width, case-folded, runs of whitespace as one space."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
-def search_text(posting):
+def search_text(posting: Mapping[str, Any]) -> str:
     return _FIELD_BREAK.join(normalise(posting[f]) for f in SEARCHED_FIELDS)
 
 
-def grams(text):
+def grams(text: str) -> list[str]:
     """Every 1- and 2-character substring inside one field: enough to find any substring."""
-    found = set()
+    found: set[str] = set()
     for part in text.split(_FIELD_BREAK):
         found.update(part)
         found.update(part[i:i + 2] for i in range(len(part) - 1))
@@ -49,44 +52,44 @@ def grams(text):
     return sorted(found)
 
 
-def keyword(q):
+def keyword(q: str | None) -> str | None:
     """The normalised keyword, or None when `q` is absent or blank."""
     return normalise(q) or None if q else None
 
 
-def keyword_grams(word):
+def keyword_grams(word: str) -> list[str]:
     """Grams a matching post must contain; for 1-2 characters they decide the match alone."""
     if len(word) == 1:
         return [word]
     return sorted({word[i:i + 2] for i in range(len(word) - 1)})
 
 
-def like_pattern(word):
+def like_pattern(word: str) -> str:
     """`word` as a LIKE substring pattern, its wildcards escaped."""
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 # --- who may do what --------------------------------------------------------------
 
-def require_reviewer(actor):
+def require_reviewer(actor: Mapping[str, Any] | None) -> None:
     if not actor or "reviewer" not in actor.get("roles", ()):
         raise errors.Forbidden("仅审核人员可以维护见习岗位")
 
 
-def check_jurisdiction(actor, city_code, county_code):
+def check_jurisdiction(actor: Mapping[str, Any], city_code: str, county_code: str | None) -> None:
     """A reviewer with a jurisdiction maintains only posts located inside it."""
     if not regions.contains(actor.get("jurisdiction"), {"city_code": city_code, "county_code": county_code}):
         raise errors.Forbidden("该岗位不在您的管辖范围内",
                                details={"county_code": ["不在您的管辖范围内"]})
 
 
-def region_problems(city_code, county_code):
+def region_problems(city_code: str, county_code: str | None) -> dict[str, list[str]]:
     return regions.jurisdiction_problems(city_code, county_code)
 
 
 # --- commands ---------------------------------------------------------------------
 
-def new_posting(data, actor, now):
+def new_posting(data: Mapping[str, Any], actor: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """The row for a new post; `data` has passed PostingSchema."""
     require_reviewer(actor)
     check_jurisdiction(actor, data["city_code"], data["county_code"])
@@ -96,7 +99,8 @@ def new_posting(data, actor, now):
     return with_search(row)
 
 
-def edited(current, changes, actor, now):
+def edited(current: Mapping[str, Any], changes: Mapping[str, Any], actor: Mapping[str, Any],
+           now: datetime) -> dict[str, Any]:
     """The post after a reviewer's edit; the post must be theirs before and after."""
     require_reviewer(actor)
     check_jurisdiction(actor, current["city_code"], current["county_code"])
@@ -109,7 +113,7 @@ def edited(current, changes, actor, now):
     return with_search(row)
 
 
-def closed(current, actor, now):
+def closed(current: Mapping[str, Any], actor: Mapping[str, Any], now: datetime) -> Mapping[str, Any]:
     """Closing an already closed post changes nothing."""
     require_reviewer(actor)
     check_jurisdiction(actor, current["city_code"], current["county_code"])
@@ -118,12 +122,12 @@ def closed(current, actor, now):
     return {**current, "closed_at": now, "closed_by": actor["user_id"], "updated_at": now}
 
 
-def with_search(row):
+def with_search(row: Mapping[str, Any]) -> dict[str, Any]:
     text = search_text(row)
     return {**row, "search_text": text, "search_grams": grams(text)}
 
 
-def scope(jurisdiction, county):
+def scope(jurisdiction: Mapping[str, Any], county: str | None) -> tuple[str, str | None]:
     """(city, county) to list for an intern whose jurisdiction is `jurisdiction`.
 
     A city-level jurisdiction (county None) covers the whole city; `county` narrows it
@@ -138,7 +142,7 @@ def scope(jurisdiction, county):
 
 # --- views ------------------------------------------------------------------------
 
-def _common(row, today):
+def _common(row: Mapping[str, Any], today: date) -> dict[str, Any]:
     state = status(row["closed_at"], row["deadline"], today)
     city, county = regions.city(row["city_code"]), regions.county(row["county_code"])
     return {
@@ -152,12 +156,12 @@ def _common(row, today):
     }
 
 
-def summary(row, today):
+def summary(row: Mapping[str, Any], today: date) -> dict[str, Any]:
     """What a result list shows: no description, address or contact."""
     return {**{f: row[f] for f in SUMMARY_FIELDS}, **_common(row, today)}
 
 
-def detail(row, today):
+def detail(row: Mapping[str, Any], today: date) -> dict[str, Any]:
     view = {f: row[f] for f in FIELDS}
     view.update(_common(row, today))
     view["updated_at"] = clock.iso(row["updated_at"])

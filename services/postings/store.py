@@ -1,8 +1,12 @@
 """Postings' SQL."""
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
 
-from psycopg import sql
+from psycopg import Connection, sql
 
 from common import eventstore
+from common.db import Pool, Row
 from common.ids import parse_uuid
 from contracts import postings as contract
 from services.postings import domain
@@ -32,10 +36,10 @@ class PostingsStore:
     #: Counting stops here: an exact total above it costs a visit to every matching post.
     total_cap = 10_000
 
-    def __init__(self, pool):
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
 
-    def create(self, row, metadata=None):
+    def create(self, row: Mapping[str, Any], metadata: dict[str, Any] | None = None) -> Row:
         """Insert a post and its `posting_published` event in one transaction."""
         with self.pool.connection() as conn, conn.transaction():
             created = conn.execute(
@@ -43,24 +47,26 @@ class PostingsStore:
                     sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
                     sql.SQL(", ").join(sql.Placeholder(c) for c in COLUMNS)),
                 row).fetchone()
+            assert created is not None  # INSERT ... RETURNING gives the row
             _record(conn, created, contract.POSTING_PUBLISHED, metadata)
             return created
 
-    def get(self, posting_id):
+    def get(self, posting_id: object) -> Row | None:
         key = parse_uuid(posting_id)
         if key is None:
             return None
         with self.pool.connection() as conn:
             return conn.execute("SELECT * FROM postings WHERE posting_id = %s", (key,)).fetchone()
 
-    def by_ids(self, posting_ids):
+    def by_ids(self, posting_ids: Iterable[object]) -> list[Row]:
         keys = [k for k in map(parse_uuid, posting_ids) if k is not None]
         with self.pool.connection() as conn:
             return conn.execute(
                 sql.SQL("SELECT {} FROM postings WHERE posting_id = ANY(%s)").format(_summary_columns()),
                 (keys,)).fetchall()
 
-    def change(self, posting_id, update, event_type=contract.POSTING_CHANGED, metadata=None):
+    def change(self, posting_id: object, update: Callable[[Row], Mapping[str, Any]],
+               event_type: str = contract.POSTING_CHANGED, metadata: dict[str, Any] | None = None) -> Row | None:
         """Apply `update(row) -> row` under a row lock, with an `event_type` event when it changes
         anything; None when there is no such post."""
         key = parse_uuid(posting_id)
@@ -79,14 +85,17 @@ class PostingsStore:
                     sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
                                        for c in changed)),
                 new).fetchone()
+            assert row is not None  # the row is locked, so it is still there
             _record(conn, row, event_type, metadata)
             return row
 
-    def search(self, today, page, page_size, sort="newest", status="open", city=None, county=None,
-               word=None, education=None, industry=None):
+    def search(self, today: date, page: int, page_size: int, sort: str = "newest", status: str = "open",
+               city: str | None = None, county: str | None = None, word: str | None = None,
+               education: str | None = None, industry: str | None = None) -> tuple[list[Row], int, bool]:
         """(rows, total, capped): one page of summaries and how many match; above `total_cap` matches
         the count stops there (total = total_cap, capped True). `word` is a normalised keyword."""
-        where, params = [], {"today": today}
+        where: list[str] = []
+        params: dict[str, Any] = {"today": today}
         if status == "open":
             where.append(OPEN)
         elif status == "closed":
@@ -120,8 +129,8 @@ class PostingsStore:
                     "ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
                         _summary_columns(), condition, order), params).fetchall()
                 if not rows:
-                    total = conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} "
-                                                 "LIMIT %(cap)s) m").format(condition), params).fetchone()["total"]
+                    total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings "
+                                                        "WHERE {} LIMIT %(cap)s) m").format(condition), params).fetchone())
                 else:
                     total = rows[0]["total"]
                 if total <= self.total_cap:
@@ -135,15 +144,15 @@ class PostingsStore:
                 return conn.execute(page_query, params).fetchall(), self.total_cap, True
             # Region pages: the total from the index alone, the page by walking it newest first.
             # prepare=False: a generic plan cannot know how selective a region is.
-            total = conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} "
-                                         "LIMIT %(cap)s) m").format(condition), params, prepare=False
-                                 ).fetchone()["total"]
+            total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} "
+                                                "LIMIT %(cap)s) m").format(condition), params, prepare=False
+                                        ).fetchone())
             rows = []
             if total > params["offset"]:
                 rows = conn.execute(page_query, params, prepare=False).fetchall()
         return rows, min(total, self.total_cap), total > self.total_cap
 
-    def insert_missing(self, rows):
+    def insert_missing(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Bulk insert by COPY; rows whose id already exists are left as they are."""
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("CREATE TEMPORARY TABLE incoming (LIKE postings) ON COMMIT DROP")
@@ -159,17 +168,22 @@ class PostingsStore:
         return added
 
 
-def _record(conn, row, event_type, metadata):
+def _record(conn: Connection[Any], row: Row, event_type: str, metadata: dict[str, Any] | None) -> None:
     """Append the post's event; the post's row lock (or its insert) keeps its versions in turn."""
     version = eventstore.stream_version(conn, row["posting_id"])
     eventstore.append(conn, row["posting_id"], version,
                       [eventstore.NewEvent(event_type, contract.event_payload(row), metadata or {})])
 
 
-def _without_total(row):
+def _total(row: Row | None) -> int:
+    assert row is not None  # count(*) always gives one row
+    return int(row["total"])
+
+
+def _without_total(row: Row) -> Row:
     row.pop("total")
     return row
 
 
-def _summary_columns():
+def _summary_columns() -> sql.Composed:
     return sql.SQL(", ").join(map(sql.Identifier, SUMMARY_COLUMNS))
