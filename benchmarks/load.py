@@ -26,7 +26,6 @@ on the postings database).
    memory of every process after the first minute and at the end (target: within 20%).
 """
 import argparse
-import json
 import os
 import queue
 import random
@@ -72,7 +71,8 @@ def family(pid):
     """`pid` and its descendants (uvicorn's workers are children of its supervisor process)."""
     found = [pid]
     try:
-        children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            children = listing.read().split()
     except OSError:
         return found
     for child in children:
@@ -94,9 +94,10 @@ def rss_mib(pid):
     total = 0
     for member in family(pid):
         try:
-            for line in open(f"/proc/{member}/status"):
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            with open(f"/proc/{member}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
         except OSError:
             pass
     return total / 1024
@@ -106,7 +107,7 @@ def percentile(values, p):
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # ---- the system under test and its neighbours ---------------------------------------------------
@@ -343,7 +344,7 @@ def closed_loop(concurrency, seconds, step):
             started = time.perf_counter()
             try:
                 name, ok = step(session, rng)
-            except Exception:  # a refused connection, a timeout, a body that is not JSON: an error
+            except Exception:  # noqa: BLE001  (a refused connection, a timeout, a body that is not JSON: an error)
                 name, ok = step.last_name(rng), False
             mine.setdefault(name, []).append(time.perf_counter() - started)
             if not ok:
@@ -445,7 +446,7 @@ def per_path(bench, paths, seconds, rounds=2):
 
 def print_per_path(result, bare_label):
     bare = result[bare_label][0]
-    print(f"\n| path | req/s | ratio to the bare hop | errors | CPU ms per request (processes over 0.05) |")
+    print("\n| path | req/s | ratio to the bare hop | errors | CPU ms per request (processes over 0.05) |")
     print("|---|---:|---:|---:|---|")
     for label, (rate, errors, cpu) in result.items():
         cpu_text = ", ".join(f"{k} {v:.2f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
@@ -507,7 +508,7 @@ def memory(bench, operations, people, minutes):
     print("|---|---:|---:|---:|")
     worst = 0.0
     for name in sorted(last):
-        if name in first and first[name]:
+        if first.get(name):
             change = last[name] / first[name] - 1
             worst = max(worst, abs(change))
             print(f"| {name} | {first[name]:.1f} | {last[name]:.1f} | {change:+.1%} |")

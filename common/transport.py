@@ -12,9 +12,16 @@ waiting for a confirm, since the caller's time bound covers its loss too.
 Events are another matter: the outbox relay (common/relay.py) publishes them persistent
 and confirmed, and nothing here changes that.
 """
+from typing import Any
+
 from nameko.amqp.publish import Publisher
-from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, \
-    LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
 #: AMQP delivery mode 1: kept in memory only.
@@ -33,7 +40,7 @@ class TransientResponder(Responder):
 class TransientRpcConsumer(RpcConsumer):
     """Nameko's RPC consumer, answering with transient, unconfirmed replies."""
 
-    def handle_result(self, message, result, exc_info):
+    def handle_result(self, message: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
         config = self.container.config
         responder = TransientResponder(
             config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config), config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
@@ -47,6 +54,6 @@ class TransientRpc(Rpc):
     rpc_consumer = TransientRpcConsumer()
 
 
-def rpc_proxy(service):
+def rpc_proxy(service: str) -> Any:
     """An RpcProxy whose requests are transient (confirmed and mandatory as before)."""
     return RpcProxy(service, delivery_mode=TRANSIENT)
