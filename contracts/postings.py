@@ -42,6 +42,15 @@ def county_outside_city(city_code: str | None, county_code: str | None) -> bool:
             and regions.county(county_code) is not None and regions.city_of_county(county_code) != city_code)
 
 
+def county_inside_city(city_field: str, county_field: str) -> Any:
+    """A schema check: the county in `county_field` lies in the city in `city_field` (each known)."""
+    @validates_schema(skip_on_field_errors=False)
+    def check_region(self: Schema, data: dict[str, Any], **kwargs: Any) -> None:
+        if county_outside_city(data.get(city_field), data.get(county_field)):
+            raise ValidationError({county_field: ["该区县不属于所选地市"]})
+    return check_region
+
+
 class PostingSchema(Schema):
     """A post as a reviewer writes it; PATCH loads it with partial=True."""
     title = Text(2, 100, required=True)
@@ -77,10 +86,7 @@ class PostingSchema(Schema):
         if value < clock.today():
             raise ValidationError("报名截止日期不能早于今天")
 
-    @validates_schema(skip_on_field_errors=False)
-    def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if county_outside_city(data.get("city_code"), data.get("county_code")):
-            raise ValidationError({"county_code": ["该区县不属于所选地市"]})
+    check_region = county_inside_city("city_code", "county_code")
 
 
 class SearchQuery(PageQuery):
@@ -95,20 +101,14 @@ class SearchQuery(PageQuery):
     sort = fields.String(load_default="newest", validate=validate.OneOf(
         SORTS, error="排序应为 newest、deadline 或 subsidy"))
 
-    @validates_schema(skip_on_field_errors=False)
-    def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if county_outside_city(data.get("city"), data.get("county")):
-            raise ValidationError({"county": ["该区县不属于所选地市"]})
+    check_region = county_inside_city("city", "county")
 
 
 class JurisdictionSchema(Schema):
     city_code = fields.String(required=True, validate=check_city)
     county_code = fields.String(load_default=None, allow_none=True, validate=check_county)
 
-    @validates_schema(skip_on_field_errors=False)
-    def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if county_outside_city(data.get("city_code"), data.get("county_code")):
-            raise ValidationError({"county_code": ["该区县不属于所选地市"]})
+    check_region = county_inside_city("city_code", "county_code")
 
 
 class JurisdictionQuery(PageQuery):
