@@ -16,7 +16,8 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 # Werkzeug adds "; charset=utf-8" to text types itself.
 CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 # The page loads only its own scripts and styles; data comes from the API on the same origin.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; "
+# blob: lets the page preview an attachment it holds in memory (an image, or a PDF in a frame).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; frame-src blob:; object-src 'none'; "
                            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 

@@ -14,26 +14,32 @@ class ApiError extends Error {
   }
 }
 
-// The token is kept per browser tab and forgotten when the tab closes.
+// The sign-in is kept in localStorage so every tab of this browser shares it (the token
+// expires by itself; logout and a 401 remove it everywhere). Other tabs learn of a change
+// through the "storage" event, which app.js turns into a re-render.
 export const session = {
   get token() {
-    return sessionStorage.getItem(TOKEN_KEY);
+    return localStorage.getItem(TOKEN_KEY);
   },
   get user() {
-    return JSON.parse(sessionStorage.getItem(USER_KEY) || "null");
+    try {
+      return JSON.parse(localStorage.getItem(USER_KEY) || "null");
+    } catch {
+      return null;
+    }
   },
   has(role) {
     const user = this.user;
-    return Boolean(user && user.roles.includes(role));
+    return Boolean(user && Array.isArray(user.roles) && user.roles.includes(role));
   },
   save(login) {
-    sessionStorage.setItem(TOKEN_KEY, login.access_token);
-    sessionStorage.setItem(USER_KEY, JSON.stringify(login.user));
+    localStorage.setItem(TOKEN_KEY, login.access_token);
+    localStorage.setItem(USER_KEY, JSON.stringify(login.user));
     window.dispatchEvent(new Event("session"));
   },
   clear() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(USER_KEY);
+    localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(USER_KEY);
     window.dispatchEvent(new Event("session"));
   },
 };
@@ -63,9 +69,10 @@ export function queryString(params) {
   return text ? "?" + text : "";
 }
 
-// options: query (object), json (request body), form (FormData), key (Idempotency-Key).
+// options: query (object), json (request body), form (FormData), key (Idempotency-Key),
+// blob (answer the body as a Blob: attachments and printable forms).
 export async function api(method, path, options = {}) {
-  const headers = { Accept: "application/json" };
+  const headers = { Accept: options.blob ? "*/*" : "application/json" };
   if (session.token) headers.Authorization = "Bearer " + session.token;
   if (options.key) headers["Idempotency-Key"] = options.key;
   let body;
@@ -82,10 +89,11 @@ export async function api(method, path, options = {}) {
     throw new ApiError(0, { error: { code: "NETWORK_ERROR", message: "网络连接失败，请稍后重试" } });
   }
   if (resp.status === 204) return null;
+  if (resp.ok && options.blob) return resp.blob();
   const data = await resp.json().catch(() => null);
   if (!resp.ok) {
     const err = new ApiError(resp.status, data);
-    // An expired or forged token: forget it so the page offers 登录 again.
+    // An expired, revoked or forged token: forget it so the page offers 登录 again.
     if (resp.status === 401 && err.code === "UNAUTHENTICATED" && session.token) session.clear();
     throw err;
   }

@@ -1,14 +1,16 @@
 // The single-page UI: hash routes (#/path?query) so back/forward and reloads keep the view.
 import { session } from "./api.js";
-import { h } from "./ui.js";
+import { ROLES, h } from "./ui.js";
 import { loginView, registerView, meView } from "./auth.js";
 import { applyView } from "./apply.js";
 import { casesView, caseView } from "./cases.js";
 import { postingsView, postingView } from "./postings.js";
 import { favoritesView } from "./favorites.js";
 import { reviewView, reviewCaseView } from "./review.js";
+import { managePostingsView, postingFormView } from "./manage.js";
+import { staffView } from "./admin.js";
 
-// path pattern → [view, role needed (null: anyone)]
+// path pattern → [view, role needed (null: anyone, "any": signed in)]
 const ROUTES = [
   [/^$/, homeView, null],
   [/^login$/, loginView, null],
@@ -22,10 +24,22 @@ const ROUTES = [
   [/^favorites$/, favoritesView, "applicant"],
   [/^review$/, reviewView, "reviewer"],
   [/^review\/([^/]+)$/, reviewCaseView, "reviewer"],
+  [/^manage$/, managePostingsView, "reviewer"],
+  [/^manage\/new$/, postingFormView, "reviewer"],
+  [/^manage\/([^/]+)$/, postingFormView, "reviewer"],
+  [/^admin$/, staffView, "admin"],
 ];
+
+// The menu of each role: [hash path, label]. The names are the manual's.
+const MENUS = {
+  applicant: [["apply", "就业见习申请"], ["cases", "我的办件"], ["favorites", "见习岗位录入及维护"]],
+  reviewer: [["review", "申请审核"], ["manage", "见习岗位管理"]],
+  admin: [["admin", "工作人员账号"]],
+};
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
+const toggle = document.getElementById("menu-toggle");
 
 function parseHash() {
   const raw = location.hash.replace(/^#\/?/, "");
@@ -35,6 +49,8 @@ function parseHash() {
   return { path, params };
 }
 
+let firstRender = true;
+
 function render() {
   const { path, params } = parseHash();
   // Each visit renders into its own element: a slow answer for a page already left
@@ -42,38 +58,49 @@ function render() {
   const view = h("section", { class: "view" });
   main.replaceChildren(view);
   renderNav(path);
+  setMenu(false);
+  // Screen readers and keyboards start at the new page, not at the link that led there.
+  if (!firstRender) main.focus({ preventScroll: true });
+  firstRender = false;
+  window.scrollTo(0, 0);
   for (const [pattern, show, role] of ROUTES) {
     const match = pattern.exec(path);
     if (!match) continue;
     if (role && !session.token) {
-      location.hash = "#/login?next=" + encodeURIComponent(location.hash);
+      location.replace("#/login?next=" + encodeURIComponent(location.hash));
       return;
     }
     if (role && role !== "any" && !session.has(role)) {
-      view.append(h("div", { class: "error" }, "当前账号无权使用此功能"));
+      view.append(h("h1", {}, "无权访问"), h("div", { class: "error", role: "alert" }, "当前账号无权使用此功能"),
+        h("a", { href: "#/" }, "返回首页"));
       return;
     }
     show(view, params, ...match.slice(1));
     return;
   }
-  view.append(h("div", { class: "error" }, "页面不存在"), h("a", { href: "#/" }, "返回首页"));
+  view.append(h("h1", {}, "页面不存在"), h("a", { href: "#/" }, "返回首页"));
 }
 
 function renderNav(path) {
   const user = session.user;
   const links = [["postings", "见习岗位查询"]];
-  if (session.has("applicant")) {
-    links.push(["apply", "就业见习申请"], ["cases", "我的办件"], ["favorites", "见习岗位收藏"]);
-  }
-  if (session.has("reviewer")) links.push(["review", "申请审核"]);
+  for (const role of ["applicant", "reviewer", "admin"]) if (session.has(role)) links.push(...MENUS[role]);
   const section = path.split("/")[0];
+  const link = (to, label) => h("a", { href: "#/" + to, "aria-current": section === to ? "page" : null }, label);
   nav.replaceChildren(
-    ...links.map(([to, label]) => h("a", { href: "#/" + to, class: section === to ? "active" : null }, label)),
-    h("span", { class: "spacer" }),
-    ...(user
-      ? [h("a", { href: "#/me", class: section === "me" ? "active" : null }, user.real_name || user.username),
-         h("button", { type: "button", class: "link", onclick: logout }, "退出")]
-      : [h("a", { href: "#/login" }, "登录"), h("a", { href: "#/register" }, "注册")]));
+    h("ul", { class: "menu" }, links.map(([to, label]) => h("li", {}, link(to, label)))),
+    h("div", { class: "account" },
+      ...(user
+        ? [h("span", { class: "who" }, user.real_name || user.username,
+            h("small", {}, (user.roles || []).map((r) => ROLES[r] || r).join("、"))),
+          link("me", "个人中心"),
+          h("button", { type: "button", class: "link", onclick: logout }, "退出")]
+        : [link("login", "登录"), link("register", "注册")])));
+}
+
+function setMenu(open) {
+  toggle.setAttribute("aria-expanded", String(open));
+  nav.classList.toggle("open", open);
 }
 
 function logout() {
@@ -82,16 +109,32 @@ function logout() {
 }
 
 function homeView(view) {
+  const tiles = [["postings", "见习岗位查询", "无需登录"]];
+  if (!session.user || session.has("applicant")) {
+    tiles.push(["apply", "就业见习人员申请", "登录后填写并上传材料"],
+      ["cases", "我的办件", "查看审核进度、撤回申请"],
+      ["favorites", "见习岗位录入及维护", "收藏意向岗位（最多3个）"]);
+  }
+  if (session.has("reviewer")) {
+    tiles.push(["review", "申请审核", "审核属地内的见习人员申请"], ["manage", "见习岗位管理", "发布、修改、关闭见习岗位"]);
+  }
+  if (session.has("admin")) tiles.push(["admin", "工作人员账号", "新建、停用、启用工作人员账号"]);
   view.append(
     h("h1", {}, "就业见习 个人网上服务大厅"),
     h("p", {}, "离校2年内未就业高校毕业生、16-24岁失业青年等可在此申请成为就业见习人员，查询并收藏见习岗位。"),
-    h("ul", { class: "tiles" },
-      h("li", {}, h("a", { href: "#/postings" }, "见习岗位查询"), h("small", {}, "无需登录")),
-      h("li", {}, h("a", { href: "#/apply" }, "就业见习人员申请"), h("small", {}, "登录后填写并上传材料")),
-      h("li", {}, h("a", { href: "#/cases" }, "我的办件"), h("small", {}, "查看审核进度、撤回申请")),
-      h("li", {}, h("a", { href: "#/favorites" }, "见习岗位录入及维护"), h("small", {}, "见习人员收藏意向岗位"))));
+    h("ul", { class: "tiles" }, tiles.map(([to, label, note]) =>
+      h("li", {}, h("a", { href: "#/" + to }, label), h("small", {}, note)))));
 }
 
+toggle.addEventListener("click", () => setMenu(toggle.getAttribute("aria-expanded") !== "true"));
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 window.addEventListener("hashchange", render);
+// A sign-in or sign-out here re-renders the menu; one in another tab re-renders the page.
 window.addEventListener("session", () => renderNav(parseHash().path));
+window.addEventListener("storage", (event) => {
+  if (event.key === null || event.key.startsWith("jx.")) render();
+});
 render();

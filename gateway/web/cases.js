@@ -1,35 +1,73 @@
 // 我的办件: the applicant's cases with filters and paging, a case's detail, 撤回.
 import { api, queryString } from "./api.js";
 import {
-  CATEGORIES, HISTORY, KINDS, STATUS, facts, field, formatSize, formatTime, h, loading, options, pager, place,
-  showError, statusTag, table,
+  CATEGORIES, HISTORY, KINDS, STATUS, confirmDialog, facts, field, formatSize, formatTime, h, loading, monthPicker,
+  notice, options, pageCount, pager, place, showError, statusTag, table, today,
 } from "./ui.js";
 
+const WITHDRAWABLE = ["pending", "returned"];
+const AGAIN = ["rejected", "withdrawn"];
+
+// Asks, then withdraws; resolves true when withdrawn (errors land in `errors`).
+async function withdraw(c, errors) {
+  const yes = await confirmDialog("撤回申请", `确定撤回办件 ${c.case_number} 吗？撤回后不可恢复，如需申请须重新填写。`,
+    "确定撤回", { danger: true });
+  if (!yes) return false;
+  try {
+    await api("POST", `/api/v1/applications/${encodeURIComponent(c.application_id)}/withdraw`);
+    return true;
+  } catch (err) {
+    showError(errors, err);
+    return false;
+  }
+}
+
 export async function casesView(view, params) {
-  const go = (changes) => {
-    location.hash = "#/cases" + queryString({ ...params, ...changes });
+  const go = (changes, replace) => {
+    const to = "#/cases" + queryString({ ...params, ...changes });
+    if (replace) location.replace(to);
+    else location.hash = to;
   };
-  const filters = h("form", { class: "filters" },
+  const thisYear = +today().slice(0, 4);
+  const month = monthPicker(params.month, thisYear - 5, thisYear);
+  const filters = h("form", { class: "filters", role: "search" },
     field("审核状态", h("select", { name: "status" },
       options([["", "全部"], ...Object.entries(STATUS)], params.status)), "status"),
-    field("申办月份", h("input", { name: "month", type: "month", value: params.month || "" }), "month"),
+    field("申办月份", month, "month"),
     h("button", { type: "submit" }, "查询"));
   filters.addEventListener("submit", (event) => {
     event.preventDefault();
-    go({ status: filters.status.value, month: filters.month.value, page: "" });
+    go({ status: filters.status.value, month: month.value, page: "", done: "" });
   });
+  const errors = h("div", { "aria-live": "assertive" });
   const slot = loading();
-  view.append(h("h1", {}, "我的办件"), filters, slot);
+  view.append(h("h1", {}, "我的办件"),
+    params.done === "withdrawn" ? notice("撤回成功，该办件已撤回。") : null,
+    filters, errors, slot);
   try {
     const page = await api("GET", "/api/v1/applications", { query: {
       status: params.status, month: params.month, page: params.page || 1, page_size: 20 } });
+    if (page.total && (+params.page || 1) > pageCount(page.total, page.page_size)) {
+      go({ page: pageCount(page.total, page.page_size) }, true);
+      return;
+    }
     slot.replaceWith(
-      table(["办件编号", "人员类别", "业务办理属地", "审核状态", "申办时间", ""], page.items.map((c) => [
+      table(["办件编号", "人员类别", "业务办理属地", "审核状态", "申办时间", "操作"], page.items.map((c) => [
         c.case_number, c.category_label || CATEGORIES[c.category], place(c.jurisdiction),
         statusTag(c.status, c.status_label), formatTime(c.submitted_at),
-        h("a", { href: "#/cases/" + encodeURIComponent(c.application_id) }, "查看"),
-      ]), "没有符合条件的办件"),
-      pager(page.page, page.total, page.page_size, (p) => go({ page: p })));
+        h("span", { class: "row-actions" },
+          h("a", { href: "#/cases/" + encodeURIComponent(c.application_id) }, "查看",
+            h("span", { class: "visually-hidden" }, c.case_number)),
+          WITHDRAWABLE.includes(c.status)
+            ? h("button", { type: "button", class: "danger small", onclick: async () => {
+              if (await withdraw(c, errors)) {
+                view.replaceChildren();
+                casesView(view, { ...params, done: "withdrawn" });
+              }
+            } }, "撤回", h("span", { class: "visually-hidden" }, c.case_number))
+            : null),
+      ]), "没有符合条件的办件", "我的办件"),
+      pager(page.page, page.total, page.page_size, (p) => go({ page: p, done: "" })));
   } catch (err) {
     showError(slot, err, filters);
   }
@@ -40,23 +78,20 @@ export async function caseView(view, params, id) {
   view.append(h("p", {}, h("a", { href: "#/cases" }, "← 返回我的办件")), h("h1", {}, "办件详情"), slot);
   try {
     const detail = await api("GET", `/api/v1/applications/${encodeURIComponent(id)}`);
-    const errors = h("div");
+    const errors = h("div", { "aria-live": "assertive" });
     const actions = [];
-    if (detail.status === "pending") {
-      actions.push(h("button", { type: "button", class: "danger", onclick: async (event) => {
-        if (!confirm(`确定撤回办件 ${detail.case_number} 吗？撤回后不可恢复。`)) return;
-        event.target.disabled = true;
-        try {
-          await api("POST", `/api/v1/applications/${encodeURIComponent(id)}/withdraw`);
+    if (WITHDRAWABLE.includes(detail.status)) {
+      actions.push(h("button", { type: "button", class: "danger", onclick: async () => {
+        if (await withdraw(detail, errors)) {
           view.replaceChildren();
-          caseView(view, params, id);
-        } catch (err) {
-          showError(errors, err);
-          event.target.disabled = false;
+          await caseView(view, { ...params, done: "withdrawn" }, id);
         }
       } }, "撤回申请"));
     }
-    slot.replaceWith(caseDetail(detail), errors, h("div", { class: "actions" }, actions));
+    if (AGAIN.includes(detail.status)) actions.push(h("a", { class: "button", href: "#/apply" }, "重新申请"));
+    slot.replaceWith(
+      params.done === "withdrawn" ? notice("撤回成功，该办件已撤回。") : "",
+      caseDetail(detail), errors, h("div", { class: "actions" }, actions));
   } catch (err) {
     showError(slot, err);
   }
@@ -64,6 +99,7 @@ export async function caseView(view, params, id) {
 
 // A case's particulars, attachments and history (also what a reviewer sees).
 export function caseDetail(c) {
+  const decided = ["approved", "rejected"].includes(c.status);
   return h("div", { class: "case" },
     facts([
       ["办件编号", c.case_number],
@@ -79,10 +115,11 @@ export function caseDetail(c) {
       ["毕业时间", c.graduation_date],
       ["户籍地址", c.household_address],
       ["现居住地址", c.current_address],
-      c.unemployment_registration_number && ["失业登记证号", c.unemployment_registration_number],
+      c.category === "unemployed_youth" && ["失业登记证号", c.unemployment_registration_number],
       ["业务办理属地", place(c.jurisdiction)],
       ["申办时间", formatTime(c.submitted_at)],
-      c.decided_at && ["审核时间", formatTime(c.decided_at)],
+      decided && c.decided_at && ["审核时间", formatTime(c.decided_at)],
+      c.status === "withdrawn" && c.decided_at && ["撤回时间", formatTime(c.decided_at)],
       c.comment && ["审核意见", c.comment],
       c.reason && ["不通过原因", c.reason],
     ]),
@@ -91,11 +128,11 @@ export function caseDetail(c) {
       KINDS[a.kind] || a.kind,
       h("a", { href: a.download_url, target: "_blank", rel: "noopener noreferrer" }, a.filename),
       formatSize(a.size),
-    ]), "无附件"),
+    ]), "无附件", "申请材料"),
     h("h2", {}, "办理过程"),
     table(["时间", "事项", "办理人", "意见"], (c.history || []).map((step) => [
       formatTime(step.at), HISTORY[step.type] || step.type,
       step.by === c.applicant_id ? "申请人" : "审核人员",
       step.reason || step.comment || "",
-    ])));
+    ]), "暂无记录", "办理过程"));
 }

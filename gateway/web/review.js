@@ -2,11 +2,12 @@
 import { api, pick, queryString } from "./api.js";
 import { caseDetail } from "./cases.js";
 import {
-  CATEGORIES, STATUS, clearErrors, field, formatTime, h, loading, options, pager, place, regionSelects,
-  showError, statusTag, table, titledWithRegions,
+  CATEGORIES, STATUS, checks, clearErrors, confirmDialog, field, formatTime, h, loading, monthPicker, notice, options,
+  pageCount, pager, place, regionSelects, showError, statusTag, table, titledWithRegions, today, validateForm,
 } from "./ui.js";
 
 const QUERY = ["status", "city", "county", "month", "page"];
+const OUTCOMES = { approved: "已审核通过", rejected: "已审核不通过", returned: "已退回补正" };
 
 export async function reviewView(view, params) {
   const loaded = await titledWithRegions(view, "申请审核");
@@ -14,30 +15,36 @@ export async function reviewView(view, params) {
   const { slot, data } = loaded;
   const query = pick(params, QUERY);
   const region = regionSelects(data, params.city, params.county, "全部地市", "全部区县");
-  const filters = h("form", { class: "filters" },
+  const thisYear = +today().slice(0, 4);
+  const month = monthPicker(params.month, thisYear - 5, thisYear);
+  const filters = h("form", { class: "filters", role: "search" },
     field("审核状态", h("select", { name: "status" },
       options(Object.entries(STATUS), params.status || "pending")), "status"),
     field("地市", region.city, "city"),
     field("区县", region.county, "county"),
-    field("申办月份", h("input", { name: "month", type: "month", value: params.month || "" }), "month"),
+    field("申办月份", month, "month"),
     h("button", { type: "submit" }, "查询"));
   filters.addEventListener("submit", (event) => {
     event.preventDefault();
     location.hash = "#/review" + queryString({
-      status: filters.status.value, city: region.city.value, county: region.county.value,
-      month: filters.month.value });
+      status: filters.status.value, city: region.city.value, county: region.county.value, month: month.value });
   });
   slot.before(filters);
   try {
     const page = await api("GET", "/api/v1/review/applications", {
       query: { ...query, page: query.page || 1, page_size: 20 } });
+    if (page.total && (+query.page || 1) > pageCount(page.total, page.page_size)) {
+      location.replace("#/review" + queryString({ ...query, page: pageCount(page.total, page.page_size) }));
+      return;
+    }
     const back = queryString(query);
     slot.replaceWith(
-      table(["办件编号", "申请人", "人员类别", "业务办理属地", "审核状态", "申办时间", ""], page.items.map((c) => [
+      table(["办件编号", "申请人", "人员类别", "业务办理属地", "审核状态", "申办时间", "操作"], page.items.map((c) => [
         c.case_number, c.applicant_name, c.category_label || CATEGORIES[c.category], place(c.jurisdiction),
         statusTag(c.status, c.status_label), formatTime(c.submitted_at),
-        h("a", { href: `#/review/${encodeURIComponent(c.application_id)}${back}` }, "审核"),
-      ]), "没有符合条件的申请"),
+        h("a", { href: `#/review/${encodeURIComponent(c.application_id)}${back}` },
+          c.status === "pending" ? "审核" : "查看", h("span", { class: "visually-hidden" }, c.case_number)),
+      ]), "没有符合条件的申请", "申请列表"),
       pager(page.page, page.total, page.page_size, (p) => {
         location.hash = "#/review" + queryString({ ...query, page: p });
       }));
@@ -57,37 +64,46 @@ export async function reviewCaseView(view, params, id) {
     showError(slot, err);
     return;
   }
-  slot.replaceWith(caseDetail(detail));
+  slot.replaceWith(OUTCOMES[params.done] ? notice(OUTCOMES[params.done]) : "", caseDetail(detail));
   if (detail.status !== "pending") return;
 
-  const decide = (form, errors, send) => async (event) => {
+  // Each decision is final: it is confirmed in a dialog before it is sent.
+  const decide = (form, errors, question, send, outcome) => async (event) => {
     event.preventDefault();
     clearErrors(errors, form);
+    if (!validateForm(form)) return;
+    if (!await confirmDialog(question[0], `${question[1]}（办件编号 ${detail.case_number}，申请人 ${detail.real_name}）`,
+      question[2], { danger: question[3] })) return;
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
       await send();
       view.replaceChildren();
-      reviewCaseView(view, params, id);
+      await reviewCaseView(view, { ...params, done: outcome }, id);
     } catch (err) {
       showError(errors, err, form);
       button.disabled = false;
     }
   };
   const path = encodeURIComponent(id);
-  const approveErrors = h("div");
-  const approve = h("form", { class: "form decision" }, h("h2", {}, "审核通过"),
-    field("审核意见（选填）", h("textarea", { name: "comment", rows: 3, maxlength: 500 }), "comment"),
+  const approveErrors = h("div", { "aria-live": "assertive" });
+  const approve = h("form", { class: "form decision", novalidate: true }, h("h2", {}, "审核通过"),
+    field("审核意见（选填）", h("textarea", { name: "comment", rows: 3, maxlength: 500 }), "comment",
+      { check: checks.length(1, 500) }),
     approveErrors, h("div", { class: "actions" }, h("button", { type: "submit" }, "通过")));
-  approve.addEventListener("submit", decide(approve, approveErrors, () => {
-    const comment = approve.comment.value.trim();
-    return api("POST", `/api/v1/review/applications/${path}/approve`, { json: { comment: comment || null } });
-  }));
-  const rejectErrors = h("div");
-  const reject = h("form", { class: "form decision" }, h("h2", {}, "审核不通过"),
-    field("不通过原因（必填，2-500字）", h("textarea", { name: "reason", rows: 3, maxlength: 500 }), "reason"),
+  approve.addEventListener("submit", decide(approve, approveErrors,
+    ["确认审核通过", "审核通过后不可更改，申请人将成为就业见习人员。", "确认通过", false], () => {
+      const comment = approve.comment.value.trim();
+      return api("POST", `/api/v1/review/applications/${path}/approve`, { json: { comment: comment || null } });
+    }, "approved"));
+  const rejectErrors = h("div", { "aria-live": "assertive" });
+  const reject = h("form", { class: "form decision", novalidate: true }, h("h2", {}, "审核不通过"),
+    field("不通过原因", h("textarea", { name: "reason", rows: 3, maxlength: 500 }), "reason",
+      { required: true, check: checks.length(2, 500), note: "2-500字，申请人可见" }),
     rejectErrors, h("div", { class: "actions" }, h("button", { type: "submit", class: "danger" }, "不通过")));
-  reject.addEventListener("submit", decide(reject, rejectErrors, () =>
-    api("POST", `/api/v1/review/applications/${path}/reject`, { json: { reason: reject.reason.value.trim() } })));
+  reject.addEventListener("submit", decide(reject, rejectErrors,
+    ["确认审核不通过", "审核不通过后不可更改。", "确认不通过", true],
+    () => api("POST", `/api/v1/review/applications/${path}/reject`, { json: { reason: reject.reason.value.trim() } }),
+    "rejected"));
   view.append(h("div", { class: "decisions" }, approve, reject));
 }
