@@ -24,8 +24,8 @@ from common import config, logs  # noqa: E402
 from deploy.probes import Probes  # noqa: E402
 from deploy.services import service_class  # noqa: E402
 
-#: Orchestrators allow 10 s between SIGTERM and SIGKILL by default (Kubernetes: 30 s).
-DRAIN_SECONDS = 8
+#: docker stop waits 10 s before SIGKILL (Kubernetes 30 s): drain, then leave time to exit.
+DRAIN_SECONDS = 7
 
 
 def nameko_config(name):

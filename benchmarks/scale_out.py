@@ -1,0 +1,154 @@
+"""Scale-out: the same load with 1 and with 2 processes per service (and gateway), side by side.
+
+    .venv/bin/python -m benchmarks.scale_out [--replicas 1 2] [--journeys 60] [--concurrency 8] [--seconds 8]
+
+For each replica count it starts a throwaway system (deploy.system.Throwaway: every service
+and the gateway as supervised processes, databases, a vhost and a bucket of its own, removed
+afterwards) and measures, through the gateway:
+
+1. The mixed workload of the scale-out test (tests/workload.py): people register, upload two
+   papers, submit, are approved, wait until they are interns and bookmark; `--concurrency`
+   clients run `--journeys` journeys. Figures: journeys/s, requests/s, p50/p95 of each step.
+2. One route at a time, closed loop at concurrency 16 for `--seconds`: each route's ceiling
+   and the service it loads (requests/s per replica = the figure / replicas, when that
+   service is the bottleneck rather than the gateway or the machine).
+
+All processes share this machine's cores, so a second replica adds processes, not CPU: the
+gain is bounded by the cores left over (see deploy/README.md, capacity). The load average is
+printed before and after each run, since other work on the machine skews every figure.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from deploy import system
+from tests import workload
+
+ADMIN = "bench_admin"
+ROUTE_CONCURRENCY = 16
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def load():
+    return "load average " + " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def setup(base_url):
+    stats = workload.Stats()
+    anon = workload.Client(base_url, stats)
+    subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", ADMIN,
+                    "--real-name", "管理员"], check=True, cwd=system.ROOT, capture_output=True, timeout=120,
+                   env=system.base_env(ADMIN_PASSWORD=workload.PASSWORD))
+    admin = workload.login(anon, ADMIN)
+    admin.call("staff", "POST", "/api/v1/admin/users", (201,), json={
+        "username": "bench_reviewer", "password": workload.PASSWORD, "real_name": "审核员", "roles": ["reviewer"],
+        "jurisdiction": None})
+    reviewer = workload.login(anon, "bench_reviewer")
+    return anon, reviewer, workload.create_posts(reviewer, 8)
+
+
+def mixed(base_url, anon, reviewer, posting_ids, journeys, concurrency):
+    stats = workload.Stats()
+    anon = workload.Client(base_url, stats)
+    reviewer_token = reviewer.token
+    started = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool:
+        futures = [pool.submit(workload.journey, anon, anon.as_user(reviewer_token), posting_ids)
+                   for _ in range(journeys)]
+        outcomes = [f.result() for f in futures]
+    elapsed = time.monotonic() - started
+    return {"journeys/s": len(outcomes) / elapsed, "requests/s": stats.requests / elapsed,
+            "retried": stats.retries, "steps": stats.latencies}
+
+
+def closed_loop(client_for, path, seconds):
+    """Requests/s and p95 of GET `path` by ROUTE_CONCURRENCY clients, each its own session."""
+    deadline = time.monotonic() + seconds
+    stats = workload.Stats()
+
+    def worker(i):
+        client = client_for(i, stats)
+        while time.monotonic() < deadline:
+            client.call("route", "GET", path, (200,))
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(ROUTE_CONCURRENCY) as pool:
+        list(pool.map(worker, range(ROUTE_CONCURRENCY)))
+    elapsed = time.monotonic() - started
+    return stats.requests / elapsed, percentile(stats.latencies["route"], 95)
+
+
+def routes(base_url, anon, reviewer, interns, seconds):
+    def person(i, stats):
+        return workload.Client(base_url, stats, interns[i % len(interns)].token)
+
+    def public(i, stats):
+        return workload.Client(base_url, stats)
+
+    def staff(i, stats):
+        return workload.Client(base_url, stats, reviewer.token)
+
+    plan = [
+        ("postings: GET /api/v1/postings?city=140100", public, "/api/v1/postings?city=140100"),
+        ("applications: GET /api/v1/applications (my cases)", person, "/api/v1/applications"),
+        ("applications: GET /api/v1/review/applications", staff, "/api/v1/review/applications?status=approved"),
+        ("favorites: GET /api/v1/favorites", person, "/api/v1/favorites"),
+        ("identity + favorites: GET /api/v1/me", person, "/api/v1/me"),
+        ("gateway alone: GET /healthz", public, "/healthz"),
+    ]
+    return {label: closed_loop(client_for, path, seconds) for label, client_for, path in plan}
+
+
+def run(replicas, journeys, concurrency, seconds):
+    print(f"\n=== {replicas} process(es) per service and gateway; {load()}", flush=True)
+    with system.Throwaway("scale", replicas=replicas) as sut:
+        anon, reviewer, posting_ids = setup(sut.base_url)
+        result = mixed(sut.base_url, anon, reviewer, posting_ids, journeys, concurrency)
+        interns = [workload.register(anon) for _ in range(4)]
+        for person in interns:
+            workload.approve(reviewer, workload.submit(person))
+            workload.wait_until_intern(person)
+        result["routes"] = routes(sut.base_url, anon, reviewer, interns, seconds)
+    print(f"    done; {load()}", flush=True)
+    return result
+
+
+def report(results):
+    counts = list(results)
+    head = "| | " + " | ".join(f"{n} replica{'s' if n > 1 else ''}" for n in counts) + " |"
+    print("\n" + head + "\n|---|" + "---:|" * len(counts))
+    for key in ("journeys/s", "requests/s"):
+        print(f"| mixed: {key} | " + " | ".join(f"{results[n][key]:.1f}" for n in counts) + " |")
+    print("| mixed: requests retried | " + " | ".join(str(results[n]["retried"]) for n in counts) + " |")
+    for step in ("register", "upload", "submit", "approve", "approval_to_intern", "bookmark"):
+        print(f"| mixed: {step} p50 / p95 ms | " + " | ".join(
+            f"{percentile(results[n]['steps'][step], 50) * 1000:.0f} / "
+            f"{percentile(results[n]['steps'][step], 95) * 1000:.0f}" for n in counts) + " |")
+    for label in results[counts[0]]["routes"]:
+        print(f"| {label}: req/s (p95 ms) | " + " | ".join(
+            f"{results[n]['routes'][label][0]:.0f} ({results[n]['routes'][label][1] * 1000:.0f})"
+            for n in counts) + " |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--journeys", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=8)
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} CPUs; {load()}")
+    results = {n: run(n, args.journeys, args.concurrency, args.seconds) for n in args.replicas}
+    report(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
