@@ -55,14 +55,31 @@ def main(name):
     runner.start()
     probes.state = "running"
     logs.log(log, logging.INFO, "started", pid=os.getpid(), metrics_port=metrics_port)
-    stopping.wait()
+
+    def watch():
+        # A container that dies (Nameko kills it when, say, a reply cannot be published while
+        # the broker is down) leaves a process that answers nothing: end it, to be restarted.
+        try:
+            runner.wait()
+        except Exception as exc:  # whatever killed the container
+            if not stopping.ready():
+                stopping.send(exc)
+
+    eventlet.spawn(watch)
+    reason = stopping.wait()
+    if isinstance(reason, Exception):
+        probes.state = "failed"
+        logs.log(log, logging.ERROR, "service container died; exiting to be restarted", error=repr(reason))
+        runner.kill()
+        return 1
     probes.state = "draining"
     logs.log(log, logging.INFO, "draining", seconds=DRAIN_SECONDS)
     with eventlet.Timeout(DRAIN_SECONDS, False):
         runner.stop()
     runner.kill()
     logs.log(log, logging.INFO, "stopped")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    sys.exit(main(sys.argv[1]))
