@@ -10,7 +10,7 @@ from functools import partial, wraps
 
 import eventlet
 from eventlet.event import Event
-from nameko.exceptions import RemoteError, UnknownService
+from nameko.exceptions import ContainerBeingKilled, RemoteError, UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from prometheus_client import Counter, Histogram
@@ -54,6 +54,11 @@ class JsonWsgiApp(WsgiApp):
     """Unknown routes and wrong methods answer in the contract's error format."""
 
     def __call__(self, environ, start_response):
+        if self.server.draining:
+            # Taken on a kept-alive connection while the process stops: not started, so safe
+            # to retry; the client reconnects to another replica.
+            response = error_response(errors.ServiceUnavailable("服务正在重启，请重试"), {"Connection": "close"})
+            return response(environ, start_response)
         request = Request(environ, shallow=True)
         adapter = self.url_map.bind_to_environ(environ)
         try:
@@ -79,6 +84,20 @@ def http_error(exc):
 
 
 class JsonWebServer(WebServer):
+    #: Set when the container starts stopping (SIGTERM): no new connections or requests, so the
+    #: running ones can finish within the drain time instead of being cut off by a steady stream.
+    draining = False
+
+    def unregister_provider(self, provider):
+        if not self.draining:
+            self.draining = True
+            self._is_accepting = False
+            if self._gt is not None:
+                self._gt.kill()
+            if self._sock is not None:
+                self._sock.close()
+        super().unregister_provider(provider)
+
     def context_data_from_headers(self, request):
         return {REQUEST_ID_KEY: request_id_from(request)}
 
@@ -114,6 +133,8 @@ class ApiHandler(HttpRequestHandler):
         except Exception as exc:  # noqa: BLE001  (every failure becomes a JSON error answer)
             response = self.response_from_exception(exc)
         response.headers["X-Request-Id"] = context_data[REQUEST_ID_KEY]
+        if self.server.draining:
+            response.headers["Connection"] = "close"
         REQUESTS.labels(self.method, self.url, str(response.status_code)).inc()
         LATENCY.labels(self.method, self.url).observe(time.perf_counter() - started)
         return response
@@ -126,6 +147,9 @@ class ApiHandler(HttpRequestHandler):
             return error_response(exc, headers)
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if isinstance(exc, ContainerBeingKilled):
+            # Still running when the drain time ran out: the client may retry it (idempotently).
+            return error_response(errors.ServiceUnavailable("服务正在重启，请重试"), {"Connection": "close"})
         logs.log(log, logging.ERROR, "unhandled error", error=repr(exc))
         return error_response(errors.ServiceError())
 
