@@ -61,7 +61,7 @@ def main(name):
         # the broker is down) leaves a process that answers nothing: end it, to be restarted.
         try:
             runner.wait()
-        except Exception as exc:  # whatever killed the container
+        except Exception as exc:  # noqa: BLE001  (whatever killed the container)
             if not stopping.ready():
                 stopping.send(exc)
 
