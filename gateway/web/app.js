@@ -1,6 +1,6 @@
 // The single-page UI: hash routes (#/path?query) so back/forward and reloads keep the view.
-import { session } from "./api.js";
-import { ROLES, h } from "./ui.js";
+import { api, session } from "./api.js";
+import { ROLES, h, useVocabulary } from "./ui.js";
 import { loginView, registerView, meView } from "./auth.js";
 import { applyView } from "./apply.js";
 import { casesView, caseView } from "./cases.js";
@@ -131,10 +131,23 @@ document.querySelector(".skip").addEventListener("click", (event) => {
   event.preventDefault();
   main.focus();
 });
-window.addEventListener("hashchange", render);
-// A sign-in or sign-out here re-renders the menu; one in another tab re-renders the page.
-window.addEventListener("session", () => renderNav(parseHash().path));
-window.addEventListener("storage", (event) => {
-  if (event.key === null || event.key.startsWith("jx.")) render();
-});
-render();
+// Every label the pages show comes with its code from the API, once per page load.
+async function start() {
+  try {
+    useVocabulary(await api("GET", "/api/v1/vocabulary"));
+  } catch (err) {
+    main.replaceChildren(h("section", { class: "view" }, h("h1", {}, "暂时无法访问"),
+      h("div", { class: "error", role: "alert" }, err.message),
+      h("button", { type: "button", onclick: start }, "重试")));
+    return;
+  }
+  window.addEventListener("hashchange", render);
+  // A sign-in or sign-out here re-renders the menu; one in another tab re-renders the page.
+  window.addEventListener("session", () => renderNav(parseHash().path));
+  window.addEventListener("storage", (event) => {
+    if (event.key === null || event.key.startsWith("jx.")) render();
+  });
+  render();
+}
+
+start();

@@ -1,17 +1,10 @@
 // 就业见习人员申请: the form, one upload slot per attachment kind, submission.
 import { api, newKey, regions } from "./api.js";
 import {
-  CATEGORIES, EDUCATION, KINDS, checks, clearErrors, datePicker, facts, field, formatSize, formatTime, h, loading,
+  CATEGORIES, EDUCATION, KINDS, REQUIRED_KINDS, checks, clearErrors, datePicker, facts, field, formatSize, formatTime, h, loading,
   options, previewDialog, regionSelects, showError, statusTag, today, uid, validateForm,
 } from "./ui.js";
 
-// The contract's required attachments per category, to mark the slots with *.
-const REQUIRED = {
-  graduate: ["id_card", "diploma"],
-  vocational_graduate: ["id_card", "diploma"],
-  returned_overseas: ["id_card", "diploma"],
-  unemployed_youth: ["id_card", "unemployment_registration"],
-};
 const GRADUATES = ["graduate", "vocational_graduate", "returned_overseas"];
 const ACTIVE = ["pending", "returned", "approved"];
 const ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
@@ -75,7 +68,7 @@ export function applicationForm(data, { initial = {}, send, done, submitLabel = 
   const unemployment = field("失业登记证号", input("unemployment_registration_number"),
     "unemployment_registration_number", { required: true, check: checks.length(1, 50) });
   const slots = Object.keys(KINDS).map((kind) => uploadSlot(kind, uploaded));
-  const requiredKinds = () => REQUIRED[category.value] || ["id_card"];
+  const requiredKinds = () => REQUIRED_KINDS[category.value] || ["id_card"];
 
   const attachmentsField = h("fieldset", { class: "field", dataset: { field: "attachment_ids" } },
     h("legend", {}, "申请材料（PDF、JPEG、PNG，单个不超过 10 MiB）"),

@@ -3,23 +3,27 @@
 
 import { regions } from "./api.js";
 
-export const STATUS = {
-  pending: "未审核", returned: "退回补正", approved: "审核通过", rejected: "审核不通过", withdrawn: "已撤回",
-};
-export const CATEGORIES = {
-  graduate: "离校2年内未就业高校毕业生",
-  vocational_graduate: "离校2年内未就业中职毕业生",
-  unemployed_youth: "16-24岁失业青年",
-  returned_overseas: "留学回国毕业生",
-};
-export const KINDS = {
-  id_card: "身份证",
-  diploma: "毕业证书",
-  degree_verification: "学历学位认证",
-  unemployment_registration: "失业登记证明",
-  other: "其他材料",
-};
-export const EDUCATION = ["初中及以下", "高中/中专", "大专", "本科", "硕士", "博士"];
+// Codes and their labels as the API defines them (GET /api/v1/vocabulary), filled in by
+// useVocabulary() before the first page renders.
+export const STATUS = {};
+export const CATEGORIES = {};
+export const KINDS = {};
+export const EDUCATION = [];
+export const REQUIRED_KINDS = {};
+export const ROLES = {};
+export const HISTORY = {};
+export const POSTING_STATUS = {};
+
+export function useVocabulary(v) {
+  Object.assign(STATUS, v.application_statuses);
+  Object.assign(CATEGORIES, v.categories);
+  Object.assign(KINDS, v.attachment_kinds);
+  EDUCATION.splice(0, EDUCATION.length, ...v.education_levels);
+  Object.assign(REQUIRED_KINDS, v.required_attachment_kinds);
+  Object.assign(ROLES, v.roles);
+  Object.assign(HISTORY, v.event_types);
+  Object.assign(POSTING_STATUS, v.posting_statuses);
+}
 // The sections (门类) of GB/T 4754, the national classification posts name their 行业 by.
 export const INDUSTRIES = [
   "农、林、牧、渔业", "采矿业", "制造业", "电力、热力、燃气及水生产和供应业", "建筑业", "批发和零售业",
@@ -27,16 +31,6 @@ export const INDUSTRIES = [
   "租赁和商务服务业", "科学研究和技术服务业", "水利、环境和公共设施管理业", "居民服务、修理和其他服务业",
   "教育", "卫生和社会工作", "文化、体育和娱乐业", "公共管理、社会保障和社会组织",
 ];
-export const ROLES = { applicant: "申请人", reviewer: "审核人员", admin: "管理员" };
-export const HISTORY = {
-  application_submitted: "提交申请",
-  application_withdrawn: "撤回申请",
-  application_approved: "审核通过",
-  application_rejected: "审核不通过",
-  application_returned: "退回补正",
-  application_resubmitted: "重新提交",
-};
-
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(props || {})) {

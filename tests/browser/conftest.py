@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from deploy import seed
 from deploy.system import Throwaway
@@ -24,6 +24,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 PASSWORD = "Demo-2026"
 DESKTOP = {"width": 1280, "height": 900}
 REFUSAL = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d ")
+# Assertions wait for the page as long as actions do: the machine may be loaded.
+expect.set_options(timeout=20_000)
 SHOTS = Path(tempfile.mkdtemp(prefix="jx-browser-shots-"))
 
 
@@ -71,7 +73,7 @@ class Browser:
     def __init__(self, chromium, base_url, viewport=DESKTOP):
         self.base_url = base_url
         self.context = chromium.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.context.set_default_timeout(15000)
+        self.context.set_default_timeout(20_000)
         self.problems = []
         self.page = self.new_page()
 
