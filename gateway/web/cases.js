@@ -42,7 +42,7 @@ export async function casesView(view, params) {
   const errors = h("div", { "aria-live": "assertive" });
   const slot = loading();
   view.append(h("h1", {}, "我的办件"),
-    params.done === "withdrawn" ? notice("撤回成功，该办件已撤回。") : null,
+    params.done === "withdrawn" ? notice("撤回成功，该办件已撤回。") : "",
     filters, errors, slot);
   try {
     const page = await api("GET", "/api/v1/applications", { query: {

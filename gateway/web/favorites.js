@@ -118,11 +118,11 @@ export async function favoritesView(view, params) {
     intern
       ? h("p", {}, `业务办理属地：${place(intern)}`)
       : h("p", { class: "info" }, "您还不是就业见习人员：可以浏览全省招募中的岗位，就业见习人员申请审核通过后可收藏属地内的岗位。"),
-    mine ? h("h2", {}, `我的收藏（${mine.items.length}/${mine.limit}）`) : null,
+    mine ? h("h2", {}, `我的收藏（${mine.items.length}/${mine.limit}）`) : "",
     mine ? table(["岗位名称", "用人单位", "地区", "截止日期", "状态", "操作"], mine.items.map((p) => [
       link(p), p.employer_name, `${p.city_name} ${p.county_name}`, p.deadline, statusTag(p.status, p.status_label),
       button(p),
-    ]), "尚未收藏岗位", "我的收藏") : null,
+    ]), "尚未收藏岗位", "我的收藏") : "",
     h("h2", {}, intern ? "属地内招募中的岗位" : "招募中的岗位"),
     filters,
     table(["岗位名称", "用人单位", "地区", "行业", "学历要求", "月补贴（元）", "截止日期", "操作"], page.items.map((p) => [

@@ -26,6 +26,8 @@ def audit(page):
     if width <= PHONE["width"]:
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"{page.url} is {scroll}px wide at {width}px"
+    shown = page.inner_text("main")
+    assert not re.search(r"\b(null|undefined|NaN)\b|\[object ", shown), f"{page.url} shows a program's value: {shown[:300]}"
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol, so the page's CSP (self-only scripts) stays as it is.
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
