@@ -1,8 +1,9 @@
-"""Valid test data: resident ID numbers, credit codes, people."""
+"""Valid test data: resident ID numbers, credit codes, people, posts."""
 import itertools
 import random
 from datetime import date, timedelta
 
+from common import clock
 from common.validators import credit_check_char, id_check_char
 
 _counter = itertools.count(1)
@@ -41,6 +42,21 @@ def person(**overrides):
         "real_name": "张三",
         "id_number": id_number(),
         "phone": phone(),
+    }
+    body.update(overrides)
+    return body
+
+
+def posting(**overrides):
+    """A post as a reviewer writes it: every field valid, open for another 30 days."""
+    body = {
+        "title": "软件开发见习生", "employer_name": "太原晋阳网络科技有限公司",
+        "employer_credit_code": credit_code(), "city_code": "140100", "county_code": "140105",
+        "industry": "信息传输、软件和信息技术服务业", "headcount": 3, "education_requirement": "本科",
+        "major_requirement": "计算机科学与技术", "duration_months": 6, "monthly_subsidy": 2300,
+        "address": "太原市小店区长风街100号", "contact_name": "刘洋", "contact_phone": "0351-7001234",
+        "description": "参与Web应用的需求分析、代码编写与单元测试，见习期满择优留用。",
+        "deadline": (clock.today() + timedelta(days=30)).isoformat(),
     }
     body.update(overrides)
     return body

@@ -24,17 +24,7 @@ def tag():
 
 
 def fields(tag="", **overrides):
-    data = {
-        "title": f"软件开发见习生{tag}", "employer_name": "太原晋阳网络科技有限公司",
-        "employer_credit_code": factories.credit_code(), "city_code": "140100", "county_code": "140105",
-        "industry": "信息传输、软件和信息技术服务业", "headcount": 3, "education_requirement": "本科",
-        "major_requirement": "计算机科学与技术", "duration_months": 6, "monthly_subsidy": 2300,
-        "address": "太原市小店区长风街100号", "contact_name": "刘洋", "contact_phone": "0351-7001234",
-        "description": "参与Web应用的需求分析、代码编写与单元测试，见习期满择优留用。",
-        "deadline": (clock.today() + timedelta(days=30)).isoformat(),
-    }
-    data.update(overrides)
-    return data
+    return factories.posting(**{"title": f"软件开发见习生{tag}", **overrides})
 
 
 def create(reviewer, tag, **overrides):

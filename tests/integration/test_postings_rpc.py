@@ -1,13 +1,12 @@
 """The postings service's RPC methods on real RabbitMQ and PostgreSQL, as the gateway
 and the favorites service call them; errors arrive typed."""
 import uuid
-from datetime import timedelta
 
 import pytest
 from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from common import clock, config, errors
+from common import config, errors
 from services.postings.service import PostingsService
 from tests import factories
 
@@ -31,16 +30,8 @@ def postings(amqp_uri, databases):
 
 
 def body(**overrides):
-    data = {
-        "title": "护士见习岗", "employer_name": "长治太行康复医院", "employer_credit_code": factories.credit_code(),
-        "city_code": "140400", "county_code": "140403", "industry": "卫生和社会工作", "headcount": 4,
-        "education_requirement": "大专", "major_requirement": "护理学", "duration_months": 12,
-        "monthly_subsidy": 2100, "address": "长治市潞州区英雄南路12号", "contact_name": "赵敏",
-        "contact_phone": "0355-2021234", "description": "病房护理、医嘱执行与护理记录。",
-        "deadline": (clock.today() + timedelta(days=20)).isoformat(),
-    }
-    data.update(overrides)
-    return data
+    """A valid post in 长治市潞州区."""
+    return factories.posting(**{"title": "护士见习岗", "city_code": "140400", "county_code": "140403", **overrides})
 
 
 def test_create_get_update_close(postings):

@@ -11,17 +11,8 @@ from tests import factories
 
 
 def body(**overrides):
-    data = {
-        "title": "会计助理", "employer_name": "大同云冈会计服务有限公司",
-        "employer_credit_code": factories.credit_code(), "city_code": "140200", "county_code": "140213",
-        "industry": "租赁和商务服务业", "headcount": 2, "education_requirement": "大专",
-        "major_requirement": "会计学", "duration_months": 6, "monthly_subsidy": 1900,
-        "address": "大同市平城区文化路8号", "contact_name": "李娜", "contact_phone": "13812345678",
-        "description": "协助记账、报税与财务资料整理，见习期满择优留用。",
-        "deadline": (clock.today() + timedelta(days=30)).isoformat(),
-    }
-    data.update(overrides)
-    return data
+    """A valid post in 大同市平城区 (the checks below move it across city lines)."""
+    return factories.posting(**{"city_code": "140200", "county_code": "140213", **overrides})
 
 
 def problems(schema, data, **kwargs):
