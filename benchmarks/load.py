@@ -33,11 +33,13 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 
 import requests
 
@@ -515,6 +517,40 @@ def memory(bench, operations, people, minutes):
     print(f"\nlargest change {worst:.1%} (target within 20%)")
 
 
+def profile(bench, urls, seconds, token):
+    """Where each process spends its CPU while wrk drives `urls` at once: py-spy samples every
+    process of ours (idle time excluded) and the ten functions with the most own samples print."""
+    pids = {name: pid for name, pid in bench.pids().items() if name != "s3"}
+    out = Path(tempfile.mkdtemp(prefix="jx-profile-"))
+    spies = {name: subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw",
+                                     "--rate", "200", "-d", str(seconds), "-p", str(pid),
+                                     "-o", str(out / f"{name}.txt")],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for name, pid in pids.items()}
+    loads = [subprocess.Popen(["wrk", "-t1", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
+                              stdout=subprocess.DEVNULL) for url in urls]
+    for proc in loads + list(spies.values()):
+        proc.wait()
+    for name in sorted(pids):
+        own, total = {}, 0
+        path = out / f"{name}.txt"
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack:
+                continue
+            leaf = stack.rsplit(";", 1)[-1]
+            own[leaf] = own.get(leaf, 0) + int(count)
+            total += int(count)
+        if total < 50:
+            continue
+        print(f"\n**{name}** ({total} samples of CPU)\n")
+        for leaf, count in sorted(own.items(), key=lambda kv: -kv[1])[:10]:
+            print(f"- {count / total:5.1%} {leaf}")
+    print(f"\n(raw py-spy stacks in {out})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[8, 32, 64])
@@ -522,6 +558,8 @@ def main():
     parser.add_argument("--reference-seconds", type=float, default=10, help="bare hop and peer per level")
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--memory-minutes", type=float, default=0)
+    parser.add_argument("--profile-seconds", type=int, default=0,
+                        help="only profile every process under wrk load (uncached search, detail, /me)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
           flush=True)
@@ -537,7 +575,7 @@ def run(args, sut, bench):
     posting_ids = seed_demo_posts()
     reviewer = make_reviewer(sut.base_url)
     reviewer = Client(sut.base_url, reviewer.session.headers["Authorization"].split(" ", 1)[1])
-    pending = 0 if args.memory_minutes else 40 * len(args.levels)
+    pending = 0 if args.memory_minutes or args.profile_seconds else 40 * len(args.levels)
     print("setting up people ...", flush=True)
     people = People(sut.base_url, reviewer, pending)
     operations = Operations(sut.base_url, people, posting_ids)
@@ -545,6 +583,11 @@ def run(args, sut, bench):
         memory(bench, operations, people, args.memory_minutes)
         return 0
     nocache = start_uncached_gateway(bench)
+    if args.profile_seconds:
+        profile(bench, [f"{nocache}/api/v1/postings?city=140100", f"{nocache}/api/v1/postings/{posting_ids[0]}",
+                        f"{nocache}/api/v1/me", f"{nocache}/api/v1/postings?q=%E5%8A%A9%E7%90%86"],
+                args.profile_seconds, people.readers[0].token)
+        return 0
     peer = start_fastapi(bench)
     reader_token = people.readers[0].token
     post = posting_ids[0]

@@ -1,4 +1,6 @@
 """PostgreSQL connection pools, one per service process."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 import psycopg
@@ -33,3 +35,17 @@ def create_pool(service: str, max_size: int | None = None, min_size: int = 1,
 def connect(service: str, **kwargs: Any) -> psycopg.Connection[DictRow]:
     """A single connection outside a pool, for commands and tests."""
     return psycopg.connect(config.database_url(service), row_factory=dict_row, **kwargs)
+
+
+@contextmanager
+def reading(pool: Pool) -> Iterator[psycopg.Connection[DictRow]]:
+    """A pooled connection for reads that need no transaction: in autocommit, so a query is one
+    round trip instead of three (BEGIN, the query, COMMIT). Each statement sees its own snapshot,
+    as it would in a READ COMMITTED transaction."""
+    with pool.connection() as conn:
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            if not conn.closed:
+                conn.autocommit = False

@@ -24,6 +24,8 @@ from nameko.constants import (
 )
 from nameko.rpc import Responder, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
+from common import config
+
 #: AMQP delivery mode 1: kept in memory only.
 TRANSIENT = 1
 
@@ -55,5 +57,7 @@ class TransientRpc(Rpc):
 
 
 def rpc_proxy(service: str) -> Any:
-    """An RpcProxy whose requests are transient (confirmed and mandatory as before)."""
-    return RpcProxy(service, delivery_mode=TRANSIENT)
+    """An RpcProxy whose requests are transient (confirmed and mandatory as before) and expire
+    with the caller's time bound: a service that comes back after a pause never acts on a
+    request its caller has already answered with 503."""
+    return RpcProxy(service, delivery_mode=TRANSIENT, expiration=config.rpc_timeout_seconds())

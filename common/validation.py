@@ -1,4 +1,5 @@
 """Loading input with marshmallow schemas into the contract's error shape."""
+from functools import cache
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -21,7 +22,17 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def load(schema: Schema, data: Any, **kwargs: Any) -> Any:
+@cache
+def _schema(cls: type[Schema]) -> Schema:
+    # Building a schema copies its declared fields; one instance per class serves every load
+    # (loading keeps no state on the instance).
+    return cls()
+
+
+def load(schema: Schema | type[Schema], data: Any, **kwargs: Any) -> Any:
+    """`data` loaded by `schema`, an instance or a class (whose one shared instance is used)."""
+    if isinstance(schema, type):
+        schema = _schema(schema)
     if data is None:
         data = {}
     try:

@@ -129,7 +129,7 @@ class ApplicationsRoutes:
     @route("GET", "/api/v1/applications", "我的办件", TAG, roles=("applicant",),
            query=schemas.MyApplicationsQuery, response=schemas.ApplicationPageSchema, errors=(400,))
     def my_applications(self, request, principal):
-        query = inputs.query(request, schemas.MyApplicationsQuery())
+        query = inputs.query(request, schemas.MyApplicationsQuery)
         return json_response(call(self.applications.my_applications, principal.as_rpc(), query))
 
     @route("GET", "/api/v1/applications/<string:application_id>", "申请详情（本人或审核人员）", TAG, auth=True,
@@ -143,7 +143,7 @@ class ApplicationsRoutes:
 
     @route("GET", "/api/v1/review/applications", "待审核申请（本辖区）", REVIEW_TAG, roles=("reviewer",), query=schemas.ReviewQuery, response=schemas.ApplicationPageSchema, errors=(400,))
     def review_queue(self, request, principal):
-        query = inputs.query(request, schemas.ReviewQuery())
+        query = inputs.query(request, schemas.ReviewQuery)
         return json_response(call(self.applications.review_queue, principal.as_rpc(), query))
 
     @route("POST", "/api/v1/review/applications/<string:application_id>/approve", "审核通过", REVIEW_TAG,

@@ -19,7 +19,7 @@ class FavoritesRoutes:
     @route("GET", "/api/v1/favorites/postings", "属地内可收藏的见习岗位", TAG, roles=("applicant",),
            query=schemas.FavoritePostingsQuery, response=schemas.FavoritePostingPageSchema, errors=(400,))
     def favorite_postings(self, request, principal):
-        query = inputs.query(request, schemas.FavoritePostingsQuery())
+        query = inputs.query(request, schemas.FavoritePostingsQuery)
         return json_response(call(self.favorites.open_postings, principal.as_rpc(), query))
 
     @route("GET", "/api/v1/favorites", "我收藏的见习岗位", TAG, roles=("applicant",),

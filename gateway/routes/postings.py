@@ -43,7 +43,7 @@ class PostingsRoutes:
     @route("GET", "/api/v1/postings", "查询见习岗位", TAG, query=schemas.SearchQuery,
            response=schemas.PostingPageSchema, errors=(400,))
     def search_postings(self, request):
-        query = inputs.query(request, schemas.SearchQuery())
+        query = inputs.query(request, schemas.SearchQuery)
         key = json.dumps(query, sort_keys=True, ensure_ascii=False)
         return cached(self.posts_cache, SEARCH, key, lambda: call(self.postings.search, query))
 

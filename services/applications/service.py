@@ -105,7 +105,7 @@ class ApplicationsService(Pingable):
 
     @rpc
     def my_applications(self, actor, query):
-        q = load(schemas.MyApplicationsQuery(), query)
+        q = load(schemas.MyApplicationsQuery, query)
         rows, total = self.store.mine(actor["user_id"], q["status"], q["month"], q["page"], q["page_size"])
         return page_body([summary(r) for r in rows], total, q["page"], q["page_size"])
 
@@ -126,7 +126,7 @@ class ApplicationsService(Pingable):
     def review_queue(self, actor, query):
         if "reviewer" not in actor.get("roles", ()):
             raise errors.Forbidden()
-        q = load(schemas.ReviewQuery(), query)
+        q = load(schemas.ReviewQuery, query)
         rows, total = self.store.queue(actor.get("jurisdiction"), q["status"], q["city"], q["county"], q["month"],
                                        q["page"], q["page_size"])
         return page_body([summary(r, with_name=True) for r in rows], total, q["page"], q["page_size"])

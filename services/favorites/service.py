@@ -65,7 +65,7 @@ class FavoritesService(Pingable):
         """GET /api/v1/favorites/postings: a page of open posts inside the intern's
         jurisdiction, one RPC to postings per page, each marked `favorited`."""
         intern = self._intern(actor)
-        data = load(schemas.FavoritePostingsQuery(), query)
+        data = load(schemas.FavoritePostingsQuery, query)
         page = self._postings(self.postings.open_in_jurisdiction, domain.jurisdiction(intern), data)
         favorited = self.store.favorited_among(actor["user_id"], [item["posting_id"] for item in page["items"]])
         return domain.with_flags(page, favorited)

@@ -4,7 +4,7 @@ from typing import Any
 
 from psycopg import Connection
 
-from common import consumer, deadletters
+from common import consumer, db, deadletters
 from common.db import Pool, Row
 from services.favorites import domain
 
@@ -42,7 +42,7 @@ class FavoritesStore:
             return deadletters.update_metrics(conn, CONSUMER)
 
     def intern(self, applicant_id: str) -> Row | None:
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute("SELECT * FROM interns WHERE applicant_id = %s", (applicant_id,)).fetchone()
 
     def favorite_ids(self, applicant_id: str) -> list[str]:

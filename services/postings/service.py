@@ -24,7 +24,7 @@ class PostingsService(Pingable):
     @rpc
     def search(self, query):
         """The public search: GET /api/v1/postings."""
-        data = load(schemas.SearchQuery(), query)
+        data = load(schemas.SearchQuery, query)
         return self._page(data, status=data["status"], sort=data["sort"], city=data.get("city"),
                           county=data.get("county"), education=data.get("education"),
                           industry=data.get("industry"))
@@ -66,8 +66,8 @@ class PostingsService(Pingable):
     def open_in_jurisdiction(self, jurisdiction, query):
         """Open posts inside an intern's jurisdiction ({"city_code", "county_code" or None}),
         optionally narrowed to one `county` of it and by keyword `q`; a page of summaries."""
-        where = load(schemas.JurisdictionSchema(), jurisdiction)
-        data = load(schemas.JurisdictionQuery(), query)
+        where = load(schemas.JurisdictionSchema, jurisdiction)
+        data = load(schemas.JurisdictionQuery, query)
         city, county = domain.scope(where, data.get("county"))
         return self._page(data, status="open", sort="newest", city=city, county=county)
 
@@ -75,7 +75,7 @@ class PostingsService(Pingable):
     def summaries(self, posting_ids):
         """Summaries (with status and region) of the given posts, in the order asked;
         ids that name no post are left out."""
-        ids = load(schemas.PostingIds(), {"posting_ids": posting_ids})["posting_ids"]
+        ids = load(schemas.PostingIds, {"posting_ids": posting_ids})["posting_ids"]
         today = clock.today()
         found = {str(row["posting_id"]): domain.summary(row, today) for row in self.store.by_ids(ids)}
         return {"items": [found[i] for i in dict.fromkeys(i.lower() for i in ids) if i in found]}

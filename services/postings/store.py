@@ -5,7 +5,7 @@ from typing import Any
 
 from psycopg import Connection, sql
 
-from common import eventstore
+from common import db, eventstore
 from common.db import Pool, Row
 from common.ids import parse_uuid
 from contracts import postings as contract
@@ -55,12 +55,12 @@ class PostingsStore:
         key = parse_uuid(posting_id)
         if key is None:
             return None
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute("SELECT * FROM postings WHERE posting_id = %s", (key,)).fetchone()
 
     def by_ids(self, posting_ids: Iterable[object]) -> list[Row]:
         keys = [k for k in map(parse_uuid, posting_ids) if k is not None]
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute(
                 sql.SQL("SELECT {} FROM postings WHERE posting_id = ANY(%s)").format(_summary_columns()),
                 (keys,)).fetchall()
@@ -116,41 +116,42 @@ class PostingsStore:
         order = sql.SQL(ORDER[sort])
         page_query = sql.SQL("SELECT {} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
             _summary_columns(), condition, order)
-        with self.pool.connection() as conn, conn.transaction():
-            if word:
-                # Grams are kept out of line (TOAST): testing them row by row would read each
-                # post's ~1 KB array. Bitmap scans only, so the GIN index alone decides
-                # containment, and one pass collects the matches (up to the cap) for both the
-                # count and the page. That plan suits any keyword, so it may be prepared.
-                conn.execute(BITMAP_ONLY)
-                rows = conn.execute(sql.SQL(
-                    "WITH matches AS MATERIALIZED (SELECT {} FROM postings WHERE {} LIMIT %(cap)s) "
-                    "SELECT m.*, (SELECT count(*) FROM matches) AS total FROM matches m "
-                    "ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
-                        _summary_columns(), condition, order), params).fetchall()
-                if not rows:
-                    total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings "
-                                                        "WHERE {} LIMIT %(cap)s) m").format(condition), params).fetchone())
-                else:
-                    total = rows[0]["total"]
-                if total <= self.total_cap:
-                    return [_without_total(r) for r in rows], total, False
-                # More matches than the cap: the page must come from all of them. A word this
-                # common matches a large share of the posts, so walking the open posts newest
-                # first and testing each finds a page after a few rows; other orders have no
-                # index to walk and sort every match.
-                if sort == "newest" and status == "open":
-                    conn.execute(ORDERED_WALK)
-                return conn.execute(page_query, params).fetchall(), self.total_cap, True
+        if not word:
             # Region pages: the total from the index alone, the page by walking it newest first.
             # prepare=False: a generic plan cannot know how selective a region is.
-            total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} "
-                                                "LIMIT %(cap)s) m").format(condition), params, prepare=False
-                                        ).fetchone())
-            rows = []
-            if total > params["offset"]:
-                rows = conn.execute(page_query, params, prepare=False).fetchall()
-        return rows, min(total, self.total_cap), total > self.total_cap
+            with db.reading(self.pool) as conn:
+                total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings "
+                                                    "WHERE {} LIMIT %(cap)s) m").format(condition), params,
+                                            prepare=False).fetchone())
+                rows = []
+                if total > params["offset"]:
+                    rows = conn.execute(page_query, params, prepare=False).fetchall()
+            return rows, min(total, self.total_cap), total > self.total_cap
+        with self.pool.connection() as conn, conn.transaction():
+            # Grams are kept out of line (TOAST): testing them row by row would read each
+            # post's ~1 KB array. Bitmap scans only, so the GIN index alone decides
+            # containment, and one pass collects the matches (up to the cap) for both the
+            # count and the page. That plan suits any keyword, so it may be prepared.
+            conn.execute(BITMAP_ONLY)
+            rows = conn.execute(sql.SQL(
+                "WITH matches AS MATERIALIZED (SELECT {} FROM postings WHERE {} LIMIT %(cap)s) "
+                "SELECT m.*, (SELECT count(*) FROM matches) AS total FROM matches m "
+                "ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
+                    _summary_columns(), condition, order), params).fetchall()
+            if not rows:
+                total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings "
+                                                    "WHERE {} LIMIT %(cap)s) m").format(condition), params).fetchone())
+            else:
+                total = rows[0]["total"]
+            if total <= self.total_cap:
+                return [_without_total(r) for r in rows], total, False
+            # More matches than the cap: the page must come from all of them. A word this
+            # common matches a large share of the posts, so walking the open posts newest
+            # first and testing each finds a page after a few rows; other orders have no
+            # index to walk and sort every match.
+            if sort == "newest" and status == "open":
+                conn.execute(ORDERED_WALK)
+            return conn.execute(page_query, params).fetchall(), self.total_cap, True
 
     def insert_missing(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Bulk insert by COPY; rows whose id already exists are left as they are."""

@@ -227,3 +227,15 @@ def test_publishing_changing_and_closing_each_record_one_event_without_contact_d
     assert events[0].payload == {"posting_id": str(key), "city_code": "140100", "county_code": "140105",
                                  "deadline": (TODAY + timedelta(days=30)).isoformat()}
     assert "0351" not in repr([e.payload for e in events])
+
+
+def test_reads_run_without_a_transaction_and_hand_the_connection_back_as_it_was(databases):
+    pool = db.create_pool("postings", max_size=1)
+    try:
+        with db.reading(pool) as conn:
+            assert conn.autocommit
+            conn.execute("SELECT 1")
+        with pool.connection() as conn:
+            assert not conn.autocommit
+    finally:
+        pool.close()

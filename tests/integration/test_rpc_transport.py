@@ -9,6 +9,7 @@ from nameko.rpc import get_rpc_exchange
 from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from common import config
 from common.rpc import rpc
 from common.transport import TRANSIENT, rpc_proxy
 from tests.polling import wait_for
@@ -73,6 +74,8 @@ def test_requests_are_published_transient(runner, amqp_uri):
             assert cluster.transport_calling.to_silent() == "sent"
         message = wait_for(bound.get)
         assert message.properties["delivery_mode"] == TRANSIENT
+        # It expires with the caller's time bound: no service acts on it after the caller gave up.
+        assert message.properties["expiration"] == str(int(config.rpc_timeout_seconds() * 1000))
 
 
 def test_replies_are_published_transient(runner, amqp_uri):
