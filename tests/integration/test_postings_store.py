@@ -229,7 +229,7 @@ def test_publishing_changing_and_closing_each_record_one_event_without_contact_d
     assert "0351" not in repr([e.payload for e in events])
 
 
-def test_reads_run_without_a_transaction_and_hand_the_connection_back_as_it_was(databases):
+def test_reads_run_without_a_transaction_and_hand_the_connection_back_as_it_was(store):
     pool = db.create_pool("postings", max_size=1)
     try:
         with db.reading(pool) as conn:
