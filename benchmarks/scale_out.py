@@ -9,9 +9,10 @@ afterwards) and measures, through the gateway:
 1. The mixed workload of the scale-out test (tests/workload.py): people register, upload two
    papers, submit, are approved, wait until they are interns and bookmark; `--concurrency`
    clients run `--journeys` journeys. Figures: journeys/s, requests/s, p50/p95 of each step.
-2. One route at a time, closed loop at concurrency 16 for `--seconds`: each route's ceiling
+2. One route at a time, closed loop at concurrency 16 (login: 4) for `--seconds`: each route's ceiling
    and the service it loads (requests/s per replica = the figure / replicas, when that
-   service is the bottleneck rather than the gateway or the machine).
+   service is the bottleneck rather than the gateway or the machine). The gateway's post
+   cache is off, so post search reaches the postings service.
 
 All processes share this machine's cores, so a second replica adds processes, not CPU: the
 gain is bounded by the cores left over (see deploy/README.md, capacity). The load average is
@@ -68,24 +69,26 @@ def mixed(base_url, anon, reviewer, posting_ids, journeys, concurrency):
             "retried": stats.retries, "steps": stats.latencies}
 
 
-def closed_loop(client_for, path, seconds):
-    """Requests/s and p95 of GET `path` by ROUTE_CONCURRENCY clients, each its own session."""
+def closed_loop(client_for, request, seconds):
+    """Requests/s and p95 of `request` (method, path, expected, json[, clients]) in a closed loop."""
+    method, path, expect, body, *clients = request
+    concurrency = clients[0] if clients else ROUTE_CONCURRENCY
     deadline = time.monotonic() + seconds
     stats = workload.Stats()
 
     def worker(i):
         client = client_for(i, stats)
         while time.monotonic() < deadline:
-            client.call("route", "GET", path, (200,))
+            client.call("route", method, path, (expect,), json=body)
 
     started = time.monotonic()
-    with ThreadPoolExecutor(ROUTE_CONCURRENCY) as pool:
-        list(pool.map(worker, range(ROUTE_CONCURRENCY)))
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, range(concurrency)))
     elapsed = time.monotonic() - started
     return stats.requests / elapsed, percentile(stats.latencies["route"], 95)
 
 
-def routes(base_url, anon, reviewer, interns, seconds):
+def routes(base_url, anon, reviewer, interns, bookmarked, seconds):
     def person(i, stats):
         return workload.Client(base_url, stats, interns[i % len(interns)].token)
 
@@ -95,15 +98,22 @@ def routes(base_url, anon, reviewer, interns, seconds):
     def staff(i, stats):
         return workload.Client(base_url, stats, reviewer.token)
 
+    login = {"username": interns[0].person["username"], "password": workload.PASSWORD}
     plan = [
-        ("postings: GET /api/v1/postings?city=140100", public, "/api/v1/postings?city=140100"),
-        ("applications: GET /api/v1/applications (my cases)", person, "/api/v1/applications"),
-        ("applications: GET /api/v1/review/applications", staff, "/api/v1/review/applications?status=approved"),
-        ("favorites: GET /api/v1/favorites", person, "/api/v1/favorites"),
-        ("identity + favorites: GET /api/v1/me", person, "/api/v1/me"),
-        ("gateway alone: GET /healthz", public, "/healthz"),
+        ("postings: GET /api/v1/postings?city=140100", public, ("GET", "/api/v1/postings?city=140100", 200, None)),
+        ("applications: GET /api/v1/applications (my cases)", person, ("GET", "/api/v1/applications", 200, None)),
+        ("applications: GET /api/v1/review/applications", staff,
+         ("GET", "/api/v1/review/applications?status=approved", 200, None)),
+        ("favorites: GET /api/v1/favorites", person, ("GET", "/api/v1/favorites", 200, None)),
+        ("favorites: PUT /api/v1/favorites/{id} (already there)", person,
+         ("PUT", f"/api/v1/favorites/{bookmarked}", 200, None)),
+        ("identity + favorites: GET /api/v1/me", person, ("GET", "/api/v1/me", 200, None)),
+        # Each login hashes (argon2, CPU-bound): 4 at a time keep it under the RPC timeout.
+        ("identity: POST /api/v1/auth/login (argon2, 4 clients)", public,
+         ("POST", "/api/v1/auth/login", 200, login, 4)),
+        ("gateway alone: GET /healthz", public, ("GET", "/healthz", 200, None)),
     ]
-    return {label: closed_loop(client_for, path, seconds) for label, client_for, path in plan}
+    return {label: closed_loop(client_for, request, seconds) for label, client_for, request in plan}
 
 
 def run(replicas, journeys, concurrency, seconds):
@@ -115,7 +125,8 @@ def run(replicas, journeys, concurrency, seconds):
         for person in interns:
             workload.approve(reviewer, workload.submit(person))
             workload.wait_until_intern(person)
-        result["routes"] = routes(sut.base_url, anon, reviewer, interns, seconds)
+            person.call("bookmark", "PUT", f"/api/v1/favorites/{posting_ids[0]}", (201,))
+        result["routes"] = routes(sut.base_url, anon, reviewer, interns, posting_ids[0], seconds)
     print(f"    done; {load()}", flush=True)
     return result
 
@@ -144,6 +155,8 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8)
     args = parser.parse_args()
+    # The gateway's post cache off: the search figure is then the postings service's.
+    os.environ["GATEWAY_CACHE_TTL_SECONDS"] = "0"
     print(f"{os.cpu_count()} CPUs; {load()}")
     results = {n: run(n, args.journeys, args.concurrency, args.seconds) for n in args.replicas}
     report(results)
