@@ -69,6 +69,8 @@ class ReviewQuery(PageQuery):
     city = fields.String(load_default=None)
     county = fields.String(load_default=None)
     month = fields.String(load_default=None, validate=MONTH)
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=30, error="长度应为1到30个字符"),
+                      metadata={"description": "完整受理编号，或申请人姓名（精确或前缀）"})
 
     @validates_schema
     def check_regions(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -88,6 +90,13 @@ class ApproveSchema(Schema):
 
 class RejectSchema(Schema):
     reason = fields.String(required=True)
+
+
+class ReturnSchema(Schema):
+    """退回补正; the lengths (after trimming) are the domain's rules."""
+    reason = fields.String(required=True, metadata={"description": "退回原因（2到500个字符）"})
+    items = fields.List(fields.String(), load_default=list,
+                        metadata={"description": "需补正的事项（至多20项，每项1到100个字符）"})
 
 
 class AttachmentFormSchema(Schema):
@@ -160,6 +169,7 @@ class HistoryStepSchema(Schema):
     by = fields.UUID()
     comment = fields.String(allow_none=True)
     reason = fields.String()
+    items = fields.List(fields.String(), metadata={"description": "退回补正的事项"})
 
 
 class ApplicationDetailSchema(ApplicationSummarySchema):
@@ -178,8 +188,24 @@ class ApplicationDetailSchema(ApplicationSummarySchema):
     reviewer_id = fields.UUID(allow_none=True)
     comment = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+    return_reason = fields.String(allow_none=True)
+    return_items = fields.List(fields.String(), allow_none=True)
+    verification_code = fields.String(metadata={"description": "打印申请表的校验码"})
     attachments = fields.List(fields.Nested(AttachmentSchema))
     history = fields.List(fields.Nested(HistoryStepSchema))
+
+
+class VerifyQuery(Schema):
+    code = fields.String(load_default=None, metadata={"description": "申请表上的校验码"})
+
+
+class VerificationSchema(Schema):
+    case_number = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    real_name_masked = fields.String()
+    submitted_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
 
 
 # ---- published events (integration events on the `applications` exchange) -------------------
@@ -188,6 +214,8 @@ SUBMITTED = "application_submitted"
 WITHDRAWN = "application_withdrawn"
 APPROVED = "application_approved"
 REJECTED = "application_rejected"
+RETURNED = "application_returned"
+RESUBMITTED = "application_resubmitted"
 
 # The contract's extra fields per published event type.
 PUBLISHED = {
@@ -195,6 +223,8 @@ PUBLISHED = {
     WITHDRAWN: (),
     APPROVED: ("jurisdiction", "reviewer_id", "comment"),
     REJECTED: ("reviewer_id", "reason"),
+    RETURNED: ("reviewer_id", "reason", "items"),
+    RESUBMITTED: ("jurisdiction", "category"),
 }
 
 

@@ -25,7 +25,8 @@ REQUIRED_ATTACHMENT_KINDS = {
     "returned_overseas": ("id_card", "diploma"),
     "unemployed_youth": ("id_card", "unemployment_registration"),
 }
-APPLICATION_STATUSES = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "withdrawn": "已撤回"}
+APPLICATION_STATUSES = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "withdrawn": "已撤回",
+                        "returned": "退回补正"}
 POSTING_STATUSES = {"open": "招募中", "closed": "已结束"}
 
 ROLES = {"applicant": "申请人", "reviewer": "审核人员", "admin": "管理员"}
@@ -37,6 +38,8 @@ EVENT_LABELS = {
     "application_withdrawn": "撤回申请",
     "application_approved": "审核通过",
     "application_rejected": "审核不通过",
+    "application_returned": "退回补正",
+    "application_resubmitted": "补正后重新提交",
 }
 
 #: Bookmarks one intern may hold.

@@ -141,6 +141,20 @@ class ApplicationsRoutes:
     def withdraw_application(self, request, application_id, principal):
         return json_response(call(self.applications.withdraw, principal.as_rpc(), application_id))
 
+    @route("POST", "/api/v1/applications/<string:application_id>/resubmit", "退回补正后重新提交（完整表单）", TAG,
+           roles=("applicant",), body=schemas.ApplicationSchema, response=schemas.ApplicationDetailSchema,
+           errors=(400, 404, 409))
+    def resubmit_application(self, request, application_id, principal):
+        key = idempotency_key(request)
+        body = inputs.json_body(request, schemas.ApplicationSchema())
+        return json_response(call(self.applications.resubmit, principal.as_rpc(), application_id, body, key))
+
+    @route("GET", "/api/v1/verify/<string:case_number>", "核验打印的申请表（公开）", TAG,
+           query=schemas.VerifyQuery, response=schemas.VerificationSchema, errors=(404,))
+    def verify_application(self, request, case_number):
+        query = inputs.query(request, schemas.VerifyQuery())
+        return json_response(call(self.applications.verify, case_number, query.get("code")))
+
     @route("GET", "/api/v1/review/applications", "待审核申请（本辖区）", REVIEW_TAG, roles=("reviewer",), query=schemas.ReviewQuery, response=schemas.ApplicationPageSchema, errors=(400,))
     def review_queue(self, request, principal):
         query = inputs.query(request, schemas.ReviewQuery)
@@ -159,3 +173,11 @@ class ApplicationsRoutes:
     def reject_application(self, request, application_id, principal):
         body = inputs.json_body(request, schemas.RejectSchema())
         return json_response(call(self.applications.reject, principal.as_rpc(), application_id, body))
+
+    @route("POST", "/api/v1/review/applications/<string:application_id>/return", "退回补正", REVIEW_TAG,
+           roles=("reviewer",), body=schemas.ReturnSchema, response=schemas.ApplicationDetailSchema,
+           errors=(400, 404, 409))
+    def return_application(self, request, application_id, principal):
+        body = inputs.json_body(request, schemas.ReturnSchema())
+        return json_response(call(self.applications.return_for_correction, principal.as_rpc(), application_id,
+                                  body))

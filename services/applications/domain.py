@@ -8,31 +8,72 @@ Stored events carry no ID number and no phone: the personal particulars of a
 submission (name, masked ID number, phone, addresses) live beside the event log
 in the service's own table, so the published, immutable log never holds them.
 """
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from datetime import date
+from typing import ClassVar
 
 from common import clock, errors, regions
 from common.validators import id_birth_date, id_gender
-from contracts.applications import APPROVED, REJECTED, SUBMITTED, WITHDRAWN
+from contracts.applications import APPROVED, REJECTED, RESUBMITTED, RETURNED, SUBMITTED, WITHDRAWN
 from contracts.vocabulary import APPLICATION_STATUSES as STATUS_LABELS
 from contracts.vocabulary import ATTACHMENT_KINDS as KINDS
 from contracts.vocabulary import REQUIRED_ATTACHMENT_KINDS as REQUIRED_KINDS
 
 GRADUATE_CATEGORIES = ("graduate", "vocational_graduate", "returned_overseas")
-ACTIVE_STATUSES = ("pending", "approved")
+ACTIVE_STATUSES = ("pending", "approved", "returned")
+WITHDRAWABLE_STATUSES = ("pending", "returned")
 
 GRADUATION_WINDOW_YEARS = 2
 YOUTH_MIN_AGE, YOUTH_MAX_AGE = 16, 24
 REASON_MIN, REASON_MAX = 2, 500
 COMMENT_MAX = 500
+RETURN_ITEMS_MAX, RETURN_ITEM_MAX = 20, 100
 
-# ---- events (past tense; `type` is the integration event's name) -------------------------
+# ---- events ---------------------------------------------------------------------------------
+# Each event type is defined once, here: its stored fields, how it folds into the aggregate, the step it adds to the history and the
+# change it makes to the read-model row (store.project applies that change with SQL). Its
+# name and published fields are the contract's (contracts.applications).
+
+EVENTS = {}
+
+
+def event_type(cls):
+    """Register an event class under its integration name."""
+    EVENTS[cls.type] = cls
+    return cls
+
 
 @dataclass(frozen=True)
-class ApplicationSubmitted:
-    type = SUBMITTED
+class ApplicationEvent:
+    type: ClassVar[str]
+    #: True when the event starts a stream (and inserts the read-model row).
+    creates: ClassVar[bool] = False
+
+    def payload(self):
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, data):
+        return cls(**{f.name: data.get(f.name, f.default if f.default is not MISSING else None)
+                      for f in fields(cls)})
+
+    def apply(self, state, at):
+        """The state after this event (history and version are kept by `apply`)."""
+        raise NotImplementedError
+
+    def step(self):
+        """Who did it and what they said, for the history."""
+        raise NotImplementedError
+
+    def row(self, at):
+        """The read-model columns this event sets."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _Form(ApplicationEvent):
+    """The application fields a submission and a resubmission both carry."""
     applicant_id: str
-    case_number: str
     category: str
     jurisdiction: dict
     gender: str
@@ -43,40 +84,120 @@ class ApplicationSubmitted:
     attachment_ids: list
     declaration_accepted: bool = True
 
-    def payload(self):
-        return asdict(self)
+    def form_row(self):
+        return {"category": self.category, "jurisdiction_city": self.jurisdiction["city_code"],
+                "jurisdiction_county": self.jurisdiction.get("county_code"), "gender": self.gender,
+                "education": self.education, "school": self.school, "major": self.major,
+                "graduation_date": self.graduation_date}
+
+    def step(self):
+        return {"by": self.applicant_id}
 
 
+@event_type
 @dataclass(frozen=True)
-class ApplicationWithdrawn:
+class ApplicationSubmitted(_Form):
+    type = SUBMITTED
+    creates = True
+    case_number: str = ""
+
+    def apply(self, state, at):
+        return replace(state, status="pending", applicant_id=self.applicant_id, case_number=self.case_number,
+                       category=self.category, jurisdiction=self.jurisdiction, submitted_at=at,
+                       attachment_ids=tuple(self.attachment_ids))
+
+    def row(self, at):
+        return {**self.form_row(), "case_number": self.case_number, "applicant_id": self.applicant_id,
+                "status": "pending", "submitted_at": at}
+
+
+@event_type
+@dataclass(frozen=True)
+class ApplicationResubmitted(_Form):
+    type = RESUBMITTED
+
+    def apply(self, state, at):
+        return replace(state, status="pending", category=self.category, jurisdiction=self.jurisdiction,
+                       decided_at=None, reviewer_id=None, return_reason=None, return_items=(),
+                       attachment_ids=tuple(self.attachment_ids))
+
+    def row(self, at):
+        return {**self.form_row(), "status": "pending", "decided_at": None, "reviewer_id": None,
+                "return_reason": None, "return_items": None}
+
+
+@event_type
+@dataclass(frozen=True)
+class ApplicationWithdrawn(ApplicationEvent):
     type = WITHDRAWN
     applicant_id: str
 
-    def payload(self):
-        return asdict(self)
+    def apply(self, state, at):
+        return replace(state, status="withdrawn", decided_at=at)
+
+    def step(self):
+        return {"by": self.applicant_id}
+
+    def row(self, at):
+        return {"status": "withdrawn", "decided_at": at}
 
 
+@event_type
 @dataclass(frozen=True)
-class ApplicationApproved:
+class ApplicationApproved(ApplicationEvent):
     type = APPROVED
     applicant_id: str
     jurisdiction: dict
     reviewer_id: str
     comment: str | None
 
-    def payload(self):
-        return asdict(self)
+    def apply(self, state, at):
+        return replace(state, status="approved", decided_at=at, reviewer_id=self.reviewer_id)
+
+    def step(self):
+        return {"by": self.reviewer_id, "comment": self.comment}
+
+    def row(self, at):
+        return {"status": "approved", "decided_at": at, "reviewer_id": self.reviewer_id, "comment": self.comment}
 
 
+@event_type
 @dataclass(frozen=True)
-class ApplicationRejected:
+class ApplicationRejected(ApplicationEvent):
     type = REJECTED
     applicant_id: str
     reviewer_id: str
     reason: str
 
-    def payload(self):
-        return asdict(self)
+    def apply(self, state, at):
+        return replace(state, status="rejected", decided_at=at, reviewer_id=self.reviewer_id)
+
+    def step(self):
+        return {"by": self.reviewer_id, "reason": self.reason}
+
+    def row(self, at):
+        return {"status": "rejected", "decided_at": at, "reviewer_id": self.reviewer_id, "reason": self.reason}
+
+
+@event_type
+@dataclass(frozen=True)
+class ApplicationReturned(ApplicationEvent):
+    type = RETURNED
+    applicant_id: str
+    reviewer_id: str
+    reason: str
+    items: list
+
+    def apply(self, state, at):
+        return replace(state, status="returned", decided_at=at, reviewer_id=self.reviewer_id,
+                       return_reason=self.reason, return_items=tuple(self.items))
+
+    def step(self):
+        return {"by": self.reviewer_id, "reason": self.reason, "items": list(self.items)}
+
+    def row(self, at):
+        return {"status": "returned", "decided_at": at, "reviewer_id": self.reviewer_id,
+                "return_reason": self.reason, "return_items": list(self.items)}
 
 
 # ---- state ----------------------------------------------------------------------------------
@@ -94,6 +215,9 @@ class Application:
     submitted_at: object = None
     decided_at: object = None
     reviewer_id: str | None = None
+    return_reason: str | None = None
+    return_items: tuple = ()
+    attachment_ids: tuple = ()
     history: tuple = field(default_factory=tuple)
 
     @property
@@ -109,25 +233,18 @@ def fold(events, application_id=None):
     return state
 
 
-def apply(state, event):
-    data = event.payload
-    step = {"type": event.type, "at": event.occurred_at, "version": event.stream_version}
-    if event.type == SUBMITTED:
-        state = replace(state, status="pending", applicant_id=data["applicant_id"],
-                        case_number=data["case_number"], category=data["category"],
-                        jurisdiction=data["jurisdiction"], submitted_at=event.occurred_at)
-        step["by"] = data["applicant_id"]
-    elif event.type == WITHDRAWN:
-        state = replace(state, status="withdrawn", decided_at=event.occurred_at)
-        step["by"] = data["applicant_id"]
-    elif event.type == APPROVED:
-        state = replace(state, status="approved", decided_at=event.occurred_at, reviewer_id=data["reviewer_id"])
-        step.update(by=data["reviewer_id"], comment=data.get("comment"))
-    elif event.type == REJECTED:
-        state = replace(state, status="rejected", decided_at=event.occurred_at, reviewer_id=data["reviewer_id"])
-        step.update(by=data["reviewer_id"], reason=data["reason"])
-    else:
+def decode(event):
+    """The domain event of a stored one (unknown types are a programming error)."""
+    cls = EVENTS.get(event.type)
+    if cls is None:
         raise ValueError(f"unknown application event {event.type!r}")
+    return cls.from_payload(event.payload)
+
+
+def apply(state, event):
+    domain_event = decode(event)
+    step = {"type": event.type, "at": event.occurred_at, "version": event.stream_version, **domain_event.step()}
+    state = domain_event.apply(state, event.occurred_at)
     application_id = state.application_id or str(getattr(event, "stream_id", "")) or None
     return replace(state, application_id=application_id, version=event.stream_version,
                    history=state.history + (step,))
@@ -170,13 +287,8 @@ def eligibility_problems(category, birth_date, graduation_date, today):
 
 # ---- commands ---------------------------------------------------------------------------------
 
-def submit(form, applicant_id, id_number, attachments, active, today, case_number):
-    """The submission of `form` (schema-loaded) by `applicant_id`, whose identity record holds `id_number`.
-
-    `attachments` maps each requested attachment id to its row (owner_id, kind,
-    application_id, stored) or None when unknown; `active` is the person's
-    pending or approved case, if any. Returns [ApplicationSubmitted].
-    """
+def form_problems(form, id_number, today):
+    """Field problems of a complete application form (a submission or a resubmission)."""
     problems = {}
     if form.get("declaration_accepted") is not True:
         problems["declaration_accepted"] = ["须确认本人未就业、信息真实"]
@@ -194,27 +306,64 @@ def submit(form, applicant_id, id_number, attachments, active, today, case_numbe
     problems.update(regions.jurisdiction_problems(
         jurisdiction.get("city_code"), jurisdiction.get("county_code"),
         "jurisdiction.city_code", "jurisdiction.county_code"))
+    return problems
+
+
+def _form_fields(form, applicant_id):
+    jurisdiction = form["jurisdiction"]
+    graduation = form.get("graduation_date")
+    return dict(
+        applicant_id=applicant_id, category=form["category"],
+        jurisdiction={"city_code": jurisdiction["city_code"], "county_code": jurisdiction.get("county_code")},
+        gender=form["gender"], education=form["education"], school=form.get("school") or "",
+        major=form.get("major") or None, graduation_date=graduation.isoformat() if graduation else None,
+        attachment_ids=[str(a) for a in form["attachment_ids"]])
+
+
+def submit(form, applicant_id, id_number, attachments, active, today, case_number):
+    """The submission of `form` (schema-loaded) by `applicant_id`, whose identity record holds `id_number`.
+
+    `attachments` maps each requested attachment id to its row (owner_id, kind,
+    application_id, stored) or None when unknown; `active` is the person's
+    pending, returned or approved case, if any. Returns [ApplicationSubmitted].
+    """
+    problems = form_problems(form, id_number, today)
     if problems:
         raise errors.InvalidInput(details=problems)
     if active is not None:
         raise errors.Conflict(f"您已有未办结或已通过的申请（{active['case_number']}），不能重复申报",
                               {"case_number": active["case_number"]}, code="ACTIVE_APPLICATION_EXISTS")
-    attachment_problem = attachments_problem(category, form["attachment_ids"], attachments, applicant_id)
+    attachment_problem = attachments_problem(form["category"], form["attachment_ids"], attachments, applicant_id)
     if attachment_problem:
         raise errors.InvalidInput.field("attachment_ids", attachment_problem)
-    graduation = form.get("graduation_date")
-    return [ApplicationSubmitted(
-        applicant_id=applicant_id, case_number=case_number, category=category,
-        jurisdiction={"city_code": jurisdiction["city_code"], "county_code": jurisdiction.get("county_code")},
-        gender=form["gender"], education=form["education"], school=form.get("school") or "",
-        major=form.get("major") or None, graduation_date=graduation.isoformat() if graduation else None,
-        attachment_ids=[str(a) for a in form["attachment_ids"]])]
+    return [ApplicationSubmitted(case_number=case_number, **_form_fields(form, applicant_id))]
 
 
-def attachments_problem(category, attachment_ids, attachments, applicant_id):
+def resubmit(state, form, actor_id, id_number, attachments, today):
+    """The owner's corrected, complete form for a returned case; eligibility is judged on `today`.
+
+    `attachments` as for `submit`; uploads already on this case may be named again.
+    Returns [ApplicationResubmitted].
+    """
+    _ensure_visible_to_owner(state, actor_id)
+    if state.status != "returned":
+        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只有退回补正的申请可以重新提交",
+                              {"status": state.status}, code="NOT_RETURNED")
+    problems = form_problems(form, id_number, today)
+    if problems:
+        raise errors.InvalidInput(details=problems)
+    attachment_problem = attachments_problem(form["category"], form["attachment_ids"], attachments,
+                                             state.applicant_id, case_id=state.application_id)
+    if attachment_problem:
+        raise errors.InvalidInput.field("attachment_ids", attachment_problem)
+    return [ApplicationResubmitted(**_form_fields(form, state.applicant_id))]
+
+
+def attachments_problem(category, attachment_ids, attachments, applicant_id, case_id=None):
     """Why the attachments cannot go with this submission, or None.
 
-    Only the caller's own, stored uploads that no case uses yet qualify; uploads of
+    Only the caller's own, stored uploads that no other case uses qualify (a
+    resubmission of `case_id` may name that case's own uploads again); uploads of
     a withdrawn or rejected case stay with that case (its record must not change).
     """
     kinds = set()
@@ -222,7 +371,7 @@ def attachments_problem(category, attachment_ids, attachments, applicant_id):
         row = attachments.get(str(attachment_id))
         if row is None or str(row["owner_id"]) != str(applicant_id) or not row["stored"]:
             return f"附件 {attachment_id} 不存在"
-        if row["application_id"] is not None:
+        if row["application_id"] is not None and str(row["application_id"]) != str(case_id):
             return f"附件 {attachment_id} 已用于其他申请，请重新上传"
         kinds.add(row["kind"])
     missing = [KINDS[k] for k in REQUIRED_KINDS[category] if k not in kinds]
@@ -256,8 +405,8 @@ def _ensure_reviewer(state, reviewer):
 
 def withdraw(state, actor_id):
     _ensure_visible_to_owner(state, actor_id)
-    if state.status != "pending":
-        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只有未审核的申请可以撤回",
+    if state.status not in WITHDRAWABLE_STATUSES:
+        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只有未审核或退回补正的申请可以撤回",
                               {"status": state.status}, code="NOT_WITHDRAWABLE")
     return [ApplicationWithdrawn(applicant_id=state.applicant_id)]
 
@@ -286,6 +435,25 @@ def reject(state, reviewer, reason):
     _ensure_pending(state)
     return [ApplicationRejected(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]),
                                 reason=reason)]
+
+
+def return_for_correction(state, reviewer, reason, items=()):
+    """退回补正: the pending case goes back to its owner with the reason and what to correct or add."""
+    _ensure_reviewer(state, reviewer)
+    reason = (reason or "").strip()
+    problems = {}
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        problems["reason"] = [f"退回原因须为{REASON_MIN}到{REASON_MAX}个字符"]
+    items = [(item or "").strip() for item in (items or ())]
+    if len(items) > RETURN_ITEMS_MAX:
+        problems["items"] = [f"补正事项不能超过{RETURN_ITEMS_MAX}项"]
+    elif any(not 1 <= len(item) <= RETURN_ITEM_MAX for item in items):
+        problems["items"] = [f"每项补正事项须为1到{RETURN_ITEM_MAX}个字符"]
+    if problems:
+        raise errors.InvalidInput(details=problems)
+    _ensure_pending(state)
+    return [ApplicationReturned(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]),
+                                reason=reason, items=items)]
 
 
 def case_number(day, serial):

@@ -3,20 +3,19 @@ import logging
 
 from nameko.timer import timer
 
-from common import clock, errors, logs, regions
+from common import errors, logs
 from common.ids import parse_uuid
 from common.paging import page_body
 from common.relay import OutboxRelay
 from common.rpc import Pingable, RequestId, Store, rpc
 from common.transport import rpc_proxy
 from common.validation import load
-from common.validators import mask_id_number, mask_phone
 from contracts import applications as schemas
 from contracts.applications import message_payload
-from contracts.vocabulary import CATEGORIES
-from services.applications import domain, objects
+from services.applications import domain, objects, usecases
 from services.applications.objects import Objects
-from services.applications.store import ApplicationsStore, attachment_view
+from services.applications.store import ApplicationsStore
+from services.applications.usecases import summary
 
 log = logging.getLogger("applications")
 
@@ -82,26 +81,14 @@ class ApplicationsService(Pingable):
         """201 answer {"status", "body"}; a repeated key gets the first answer back."""
         key = schemas.check_idempotency_key(idempotency_key)
         form = load(schemas.ApplicationSchema(), body)
-        applicant_id = actor["user_id"]
-        if key:
-            replay = self.store.answer(applicant_id, "applications", key)
-            if replay:
-                return replay
-        record = self.identity.applicant_record(applicant_id)
-        today = clock.today()
+        return self._cases().submit(actor, form, key)
 
-        def decide(active, attachments, case_number):
-            return domain.submit(form, applicant_id, record["id_number"], attachments, active, today, case_number)
-
-        particulars = {
-            "real_name": record["real_name"], "id_number_masked": mask_id_number(record["id_number"]),
-            "phone": form["phone"], "household_address": form["household_address"],
-            "current_address": form["current_address"],
-            "unemployment_registration_number": form["unemployment_registration_number"],
-        }
-        answer = self.store.submit(applicant_id, key, form["attachment_ids"], decide, particulars,
-                                   {"request_id": self.request_id})
-        return answer
+    @rpc
+    def resubmit(self, actor, application_id, body, idempotency_key=None):
+        key = schemas.check_idempotency_key(idempotency_key)
+        application_id = _uuid(application_id)
+        form = load(schemas.ApplicationSchema(), body)
+        return self._cases().resubmit(actor, application_id, form, key)
 
     @rpc
     def my_applications(self, actor, query):
@@ -111,14 +98,11 @@ class ApplicationsService(Pingable):
 
     @rpc
     def application(self, actor, application_id):
-        return self._detail(actor, _uuid(application_id))
+        return self._cases().detail(actor, _uuid(application_id))
 
     @rpc
     def withdraw(self, actor, application_id):
-        application_id = _uuid(application_id)
-        self.store.change(application_id, lambda state: domain.withdraw(state, actor["user_id"]),
-                          {"request_id": self.request_id})
-        return self._detail(actor, application_id)
+        return self._cases().withdraw(actor, _uuid(application_id))
 
     # ---- reviewer -------------------------------------------------------------------------------
 
@@ -128,58 +112,30 @@ class ApplicationsService(Pingable):
             raise errors.Forbidden()
         q = load(schemas.ReviewQuery, query)
         rows, total = self.store.queue(actor.get("jurisdiction"), q["status"], q["city"], q["county"], q["month"],
-                                       q["page"], q["page_size"])
+                                       q["page"], q["page_size"], q["q"])
         return page_body([summary(r, with_name=True) for r in rows], total, q["page"], q["page_size"])
 
     @rpc
     def approve(self, actor, application_id, body):
         data = load(schemas.ApproveSchema(), body)
-        application_id = _uuid(application_id)
-        self.store.change(application_id, lambda state: domain.approve(state, actor, data["comment"]),
-                          {"request_id": self.request_id})
-        return self._detail(actor, application_id)
+        return self._cases().approve(actor, _uuid(application_id), data["comment"])
 
     @rpc
     def reject(self, actor, application_id, body):
         data = load(schemas.RejectSchema(), body)
-        application_id = _uuid(application_id)
-        self.store.change(application_id, lambda state: domain.reject(state, actor, data["reason"]),
-                          {"request_id": self.request_id})
-        return self._detail(actor, application_id)
+        return self._cases().reject(actor, _uuid(application_id), data["reason"])
 
-    def _detail(self, actor, application_id):
-        state, row, particulars, attachments = self.store.case(application_id)
-        domain.ensure_visible(state, actor)
-        return {
-            **summary(row),
-            "applicant_id": str(row["applicant_id"]),
-            "real_name": particulars["real_name"],
-            "id_number_masked": particulars["id_number_masked"],
-            "phone_masked": mask_phone(particulars["phone"]),
-            "gender": row["gender"], "education": row["education"], "school": row["school"], "major": row["major"],
-            "graduation_date": row["graduation_date"].isoformat() if row["graduation_date"] else None,
-            "household_address": particulars["household_address"],
-            "current_address": particulars["current_address"],
-            "unemployment_registration_number": particulars["unemployment_registration_number"],
-            "reviewer_id": str(row["reviewer_id"]) if row["reviewer_id"] else None,
-            "comment": row["comment"], "reason": row["reason"],
-            "attachments": [{**attachment_view(a), "download_url": self.bucket.download_url(
-                a["object_key"], a["filename"], a["content_type"])} for a in attachments],
-            "history": domain.timeline(state),
-        }
+    @rpc
+    def return_for_correction(self, actor, application_id, body):
+        data = load(schemas.ReturnSchema(), body)
+        return self._cases().return_for_correction(actor, _uuid(application_id), data["reason"], data["items"])
 
+    # ---- public ---------------------------------------------------------------------------------
 
-def summary(row, with_name=False):
-    item = {
-        "application_id": str(row["application_id"]),
-        "case_number": row["case_number"],
-        "category": row["category"],
-        "category_label": CATEGORIES[row["category"]],
-        **domain.status_of(row["status"]),
-        "jurisdiction": regions.describe(row["jurisdiction_city"], row["jurisdiction_county"]),
-        "submitted_at": clock.iso(row["submitted_at"]),
-        "decided_at": clock.iso(row["decided_at"]),
-    }
-    if with_name:
-        item["applicant_name"] = row["applicant_name"]
-    return item
+    @rpc
+    def verify(self, case_number, code):
+        return self._cases().verify(case_number, code)
+
+    def _cases(self):
+        return usecases.Applications(self.store, self.identity.applicant_record, self.bucket.download_url,
+                                     request_id=self.request_id)

@@ -1,8 +1,10 @@
 """Applications' SQL: the event store appends, the read models, attachments and idempotency.
 
-Every command runs in one transaction: the events are appended and the read
-models projected together, so state, read models and published events agree.
+Commands are orchestrated in `usecases`; here each step is one SQL statement or
+two, run on the connection of the use case's transaction (`Transaction`), so
+events, read models, attachments and idempotency answers commit together.
 """
+import contextlib
 import uuid
 import zlib
 from datetime import datetime
@@ -12,12 +14,10 @@ from psycopg.types.json import Jsonb
 
 from common import clock, errors, eventstore
 from common.paging import offset
-from contracts.applications import PUBLISHED
 from services.applications import domain
 
 READ_MODEL_TABLES = ("applications",)
-ACTIVE = "status IN ('pending', 'approved')"
-CONFLICT_RETRIES = 5
+ACTIVE = "status IN ('pending', 'approved', 'returned')"
 IDEMPOTENCY_HOURS = 24
 UNBOUND_UPLOAD_HOURS = 24
 
@@ -25,44 +25,31 @@ UNBOUND_UPLOAD_HOURS = 24
 # ---- projection (the same function serves live commands and `rebuild`) ---------------------
 
 def project(conn, event):
-    """Apply one stored event to the read model; events of other types are not this model's."""
-    if event.type not in PUBLISHED:
+    """Apply one stored event's read-model change (`row` of its domain event); other types are not this model's."""
+    cls = domain.EVENTS.get(event.type)
+    if cls is None:
         return
-    data = event.payload
-    if event.type == domain.SUBMITTED:
-        jurisdiction = data["jurisdiction"]
+    change = {column: Jsonb(value) if isinstance(value, list) else value
+              for column, value in cls.from_payload(event.payload).row(event.occurred_at).items()}
+    change["version"] = event.stream_version
+    if cls.creates:
+        change["application_id"] = event.stream_id
+        columns = ", ".join(change)
+        values = ", ".join(f"%({column})s" for column in change)
         try:
-            conn.execute(
-                """INSERT INTO applications (application_id, case_number, applicant_id, category, status,
-                       jurisdiction_city, jurisdiction_county, gender, education, school, major,
-                       graduation_date, submitted_at, version)
-                   VALUES (%s, %s, %s, %s, 'pending', %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
-                (event.stream_id, data["case_number"], data["applicant_id"], data["category"],
-                 jurisdiction["city_code"], jurisdiction["county_code"], data["gender"], data["education"],
-                 data["school"], data["major"], data["graduation_date"], event.occurred_at, event.stream_version))
+            conn.execute(f"INSERT INTO applications ({columns}) VALUES ({values})", change)
         except pg_errors.UniqueViolation as exc:
             if exc.diag.constraint_name == "applications_one_active":
                 raise _active_exists() from None
             raise
         return
-    if event.type == domain.WITHDRAWN:
-        changes = {"status": "withdrawn"}
-    elif event.type == domain.APPROVED:
-        changes = {"status": "approved", "reviewer_id": data["reviewer_id"], "comment": data["comment"]}
-    else:
-        changes = {"status": "rejected", "reviewer_id": data["reviewer_id"], "reason": data["reason"]}
-    assignments = ", ".join(f"{column} = %({column})s" for column in changes)
-    conn.execute(f"UPDATE applications SET {assignments}, decided_at = %(at)s, version = %(version)s "
-                 "WHERE application_id = %(id)s",
-                 {**changes, "at": event.occurred_at, "version": event.stream_version, "id": event.stream_id})
+    assignments = ", ".join(f"{column} = %({column})s" for column in change)
+    conn.execute(f"UPDATE applications SET {assignments} WHERE application_id = %(id)s",
+                 {**change, "id": event.stream_id})
 
 
 def _active_exists():
     return errors.Conflict("您已有未办结或已通过的申请，不能重复申报", code="ACTIVE_APPLICATION_EXISTS")
-
-
-def _new_events(events, metadata):
-    return [eventstore.NewEvent(e.type, e.payload(), metadata) for e in events]
 
 
 def _lock_key(owner_id):
@@ -78,11 +65,105 @@ def month_range(month):
     return start, end
 
 
+def _like_prefix(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class Transaction:
+    """The SQL steps of one command, all on one connection inside one transaction (see usecases)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    # ---- idempotency
+
+    def claim(self, owner_id, scope, key):
+        """Claim the key in this transaction, or return the answer it already has.
+
+        A concurrent claim of the same key blocks here until that transaction ends;
+        then its committed answer is returned (or, if it rolled back, we claim).
+        """
+        claimed = self.conn.execute(
+            """INSERT INTO idempotency_keys (owner_id, scope, key) VALUES (%s, %s, %s)
+               ON CONFLICT (owner_id, scope, key) DO UPDATE SET status = NULL, body = NULL, created_at = now()
+                   WHERE idempotency_keys.created_at <= now() - make_interval(hours => %s)
+               RETURNING 1""", (owner_id, scope, key, IDEMPOTENCY_HOURS)).fetchone()
+        if claimed:
+            return None
+        return self.conn.execute("SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s "
+                                 "AND key = %s", (owner_id, scope, key)).fetchone()
+
+    def remember(self, owner_id, scope, key, answer):
+        self.conn.execute("UPDATE idempotency_keys SET status = %s, body = %s WHERE owner_id = %s AND scope = %s "
+                          "AND key = %s", (answer["status"], Jsonb(answer["body"]), owner_id, scope, key))
+
+    # ---- cases
+
+    def lock_person(self, owner_id):
+        """Serialise this person's submissions (transaction-scoped advisory lock)."""
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(owner_id),))
+
+    def active_case(self, owner_id):
+        return self.conn.execute(f"SELECT application_id, case_number FROM applications "
+                                 f"WHERE applicant_id = %s AND {ACTIVE}", (owner_id,)).fetchone()
+
+    def attachments(self, attachment_ids):
+        """{id: row} of the named uploads, locked until commit."""
+        rows = self.conn.execute("SELECT * FROM attachments WHERE attachment_id = ANY(%s) ORDER BY attachment_id "
+                                 "FOR UPDATE", ([str(a) for a in attachment_ids],)).fetchall()
+        return {str(r["attachment_id"]): r for r in rows}
+
+    def next_case_number(self):
+        # The Shanghai date of the transaction's start, the same instant the events record.
+        counter = self.conn.execute(
+            """INSERT INTO case_counters (day, serial) VALUES ((now() AT TIME ZONE 'Asia/Shanghai')::date, 1)
+               ON CONFLICT (day) DO UPDATE SET serial = case_counters.serial + 1
+               RETURNING day, serial""").fetchone()
+        return domain.case_number(counter["day"], counter["serial"])
+
+    def stream(self, application_id):
+        return eventstore.read_stream(self.conn, application_id)
+
+    def record(self, application_id, expected_version, events, metadata):
+        """Append the domain events and project them; returns the stored events."""
+        stored = eventstore.append(self.conn, application_id, expected_version,
+                                   [eventstore.NewEvent(e.type, e.payload(), metadata) for e in events])
+        for event in stored:
+            project(self.conn, event)
+        return stored
+
+    def add_particulars(self, application_id, particulars):
+        """The personal particulars of a new case (with its verification code)."""
+        self.conn.execute(
+            """INSERT INTO application_particulars (application_id, real_name, id_number_masked, phone,
+                   household_address, current_address, unemployment_registration_number, verification_code)
+               VALUES (%(id)s, %(real_name)s, %(id_number_masked)s, %(phone)s, %(household_address)s,
+                       %(current_address)s, %(unemployment_registration_number)s, %(verification_code)s)""",
+            {"id": application_id, **particulars})
+
+    def update_particulars(self, application_id, particulars):
+        """A resubmission's particulars replace the earlier ones; the verification code stays."""
+        self.conn.execute(
+            """UPDATE application_particulars SET real_name = %(real_name)s, id_number_masked = %(id_number_masked)s,
+                   phone = %(phone)s, household_address = %(household_address)s,
+                   current_address = %(current_address)s,
+                   unemployment_registration_number = %(unemployment_registration_number)s
+               WHERE application_id = %(id)s""", {"id": application_id, **particulars})
+
+    def bind_attachments(self, application_id, attachment_ids):
+        self.conn.execute("UPDATE attachments SET application_id = %s WHERE attachment_id = ANY(%s)",
+                          (application_id, [str(a) for a in attachment_ids]))
+
+
 class ApplicationsStore:
     def __init__(self, pool):
         self.pool = pool
 
-    # ---- idempotency ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self):
+        """One unit of work: commits when the block ends, rolls back if it raises."""
+        with self.pool.connection() as conn, conn.transaction():
+            yield Transaction(conn)
 
     def answer(self, owner_id, scope, key):
         """The stored answer {"status", "body"} to this key within 24 hours, or None."""
@@ -91,28 +172,6 @@ class ApplicationsStore:
                 "SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s AND key = %s "
                 "AND status IS NOT NULL AND created_at > now() - make_interval(hours => %s)",
                 (owner_id, scope, key, IDEMPOTENCY_HOURS)).fetchone()
-
-    @staticmethod
-    def _claim(conn, owner_id, scope, key):
-        """Claim the key in this transaction, or return the answer it already has.
-
-        A concurrent claim of the same key blocks here until that transaction ends;
-        then its committed answer is returned (or, if it rolled back, we claim).
-        """
-        claimed = conn.execute(
-            """INSERT INTO idempotency_keys (owner_id, scope, key) VALUES (%s, %s, %s)
-               ON CONFLICT (owner_id, scope, key) DO UPDATE SET status = NULL, body = NULL, created_at = now()
-                   WHERE idempotency_keys.created_at <= now() - make_interval(hours => %s)
-               RETURNING 1""", (owner_id, scope, key, IDEMPOTENCY_HOURS)).fetchone()
-        if claimed:
-            return None
-        return conn.execute("SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s "
-                            "AND key = %s", (owner_id, scope, key)).fetchone()
-
-    @staticmethod
-    def _remember(conn, owner_id, scope, key, status, body):
-        conn.execute("UPDATE idempotency_keys SET status = %s, body = %s WHERE owner_id = %s AND scope = %s "
-                     "AND key = %s", (status, Jsonb(body), owner_id, scope, key))
 
     # ---- attachments ----------------------------------------------------------------------
 
@@ -131,12 +190,12 @@ class ApplicationsStore:
 
     def record_upload(self, owner_id, attachment_id, meta, idempotency_key):
         """Mark the verified upload stored; with a key, answer as its first use did."""
-        with self.pool.connection() as conn, conn.transaction():
+        with self.transaction() as tx:
             if idempotency_key:
-                replay = self._claim(conn, owner_id, "attachments", idempotency_key)
+                replay = tx.claim(owner_id, "attachments", idempotency_key)
                 if replay:
                     return replay  # the orphaned upload is purged with the other unbound ones
-            row = conn.execute(
+            row = tx.conn.execute(
                 """UPDATE attachments SET stored = true, filename = %s, size = %s, content_type = %s, sha256 = %s
                    WHERE attachment_id = %s AND owner_id = %s AND NOT stored RETURNING *""",
                 (meta["filename"], meta["size"], meta["content_type"], meta["sha256"], attachment_id,
@@ -145,7 +204,7 @@ class ApplicationsStore:
                 raise errors.NotFound("上传不存在或已完成")
             answer = {"status": 201, "body": attachment_view(row)}
             if idempotency_key:
-                self._remember(conn, owner_id, "attachments", idempotency_key, answer["status"], answer["body"])
+                tx.remember(owner_id, "attachments", idempotency_key, answer)
             return answer
 
     def purge_unbound(self, delete_objects, limit=500):
@@ -167,66 +226,6 @@ class ApplicationsStore:
                          (IDEMPOTENCY_HOURS,))
         return len(rows)
 
-    # ---- commands -------------------------------------------------------------------------
-
-    def submit(self, applicant_id, idempotency_key, attachment_ids, decide, particulars, metadata):
-        """Submit in one transaction; `decide(active, attachments, case_number)` returns the events.
-
-        The per-person lock makes a second, simultaneous submission wait and then see
-        the first one's case; the unique index on active cases is the backstop.
-        """
-        with self.pool.connection() as conn, conn.transaction():
-            if idempotency_key:
-                replay = self._claim(conn, applicant_id, "applications", idempotency_key)
-                if replay:
-                    return replay
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(applicant_id),))
-            active = conn.execute(f"SELECT application_id, case_number FROM applications "
-                                  f"WHERE applicant_id = %s AND {ACTIVE}", (applicant_id,)).fetchone()
-            rows = conn.execute("SELECT * FROM attachments WHERE attachment_id = ANY(%s) ORDER BY attachment_id "
-                                "FOR UPDATE", ([str(a) for a in attachment_ids],)).fetchall()
-            attachments = {str(r["attachment_id"]): r for r in rows}
-            # The Shanghai date of the transaction's start, the same instant the events record.
-            counter = conn.execute(
-                """INSERT INTO case_counters (day, serial) VALUES ((now() AT TIME ZONE 'Asia/Shanghai')::date, 1)
-                   ON CONFLICT (day) DO UPDATE SET serial = case_counters.serial + 1
-                   RETURNING day, serial""").fetchone()
-            events = decide(active, attachments, domain.case_number(counter["day"], counter["serial"]))
-            application_id = uuid.uuid4()
-            stored = eventstore.append(conn, application_id, 0, _new_events(events, metadata))
-            conn.execute(
-                """INSERT INTO application_particulars (application_id, real_name, id_number_masked, phone,
-                       household_address, current_address, unemployment_registration_number)
-                   VALUES (%(id)s, %(real_name)s, %(id_number_masked)s, %(phone)s, %(household_address)s,
-                           %(current_address)s, %(unemployment_registration_number)s)""",
-                {"id": application_id, **particulars})
-            for event in stored:
-                project(conn, event)
-            conn.execute("UPDATE attachments SET application_id = %s WHERE attachment_id = ANY(%s)",
-                         (application_id, list(attachments)))
-            submitted = stored[0]
-            answer = {"status": 201, "body": {
-                "application_id": str(application_id), "case_number": submitted.payload["case_number"],
-                **domain.status_of("pending"), "message": "申报成功", "submitted_at": clock.iso(submitted.occurred_at)}}
-            if idempotency_key:
-                self._remember(conn, applicant_id, "applications", idempotency_key, answer["status"], answer["body"])
-            return answer
-
-    def change(self, application_id, decide, metadata):
-        """Apply `decide(state) -> events` to the current state; re-decides when another writer won."""
-        for attempt in range(CONFLICT_RETRIES):
-            try:
-                with self.pool.connection() as conn, conn.transaction():
-                    state = domain.fold(eventstore.read_stream(conn, application_id), str(application_id))
-                    stored = eventstore.append(conn, application_id, state.version,
-                                               _new_events(decide(state), metadata))
-                    for event in stored:
-                        project(conn, event)
-                    return
-            except eventstore.ConcurrencyConflict:
-                if attempt == CONFLICT_RETRIES - 1:
-                    raise
-
     # ---- queries --------------------------------------------------------------------------
 
     def case(self, application_id):
@@ -243,11 +242,19 @@ class ApplicationsStore:
                                        "ORDER BY created_at, attachment_id", (application_id,)).fetchall()
             return state, row, particulars, attachments
 
+    def verification(self, case_number):
+        """What the public verification needs of a case, with its code, or None."""
+        with self.pool.connection() as conn:
+            return conn.execute(
+                """SELECT a.case_number, a.status, a.submitted_at, a.decided_at, p.real_name, p.verification_code
+                   FROM applications a JOIN application_particulars p USING (application_id)
+                   WHERE a.case_number = %s""", (case_number,)).fetchone()
+
     def mine(self, applicant_id, status, month, page, page_size):
         where, params = ["applicant_id = %(me)s"], {"me": applicant_id}
         return self._page(where, params, status, month, page, page_size, "submitted_at DESC, application_id DESC")
 
-    def queue(self, scope, status, city, county, month, page, page_size):
+    def queue(self, scope, status, city, county, month, page, page_size, q=None):
         where, params = [], {}
         for column, value, name in (("jurisdiction_city", (scope or {}).get("city_code"), "scope_city"),
                                     ("jurisdiction_county", (scope or {}).get("county_code"), "scope_county"),
@@ -255,6 +262,11 @@ class ApplicationsStore:
             if value:
                 where.append(f"{column} = %({name})s")
                 params[name] = value
+        if q:
+            # An exact case number, or the applicant's real name exactly or as a prefix.
+            where.append("(case_number = %(q)s OR application_id IN (SELECT application_id FROM "
+                         "application_particulars WHERE real_name LIKE %(name_prefix)s))")
+            params.update(q=q, name_prefix=_like_prefix(q))
         return self._page(where, params, status, month, page, page_size, "submitted_at, application_id",
                           with_names=True)
 

@@ -43,6 +43,14 @@ class FavoritesService(Pingable):
     def on_application_rejected(self, event):
         self.store.apply_event(event, consumer.ignore)
 
+    @consumer.handler("applications", "application_returned")
+    def on_application_returned(self, event):
+        self.store.apply_event(event, consumer.ignore)
+
+    @consumer.handler("applications", "application_resubmitted")
+    def on_application_resubmitted(self, event):
+        self.store.apply_event(event, consumer.ignore)
+
     @consumer.handler("applications", "application_approved")
     def on_application_approved(self, event):
         if self.store.apply_event(event, record_intern):

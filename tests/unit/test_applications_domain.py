@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from common import errors
-from contracts.applications import message_payload
+from contracts.applications import PUBLISHED, message_payload
 from services.applications import domain
 from tests import factories
 
@@ -375,3 +375,151 @@ def test_case_numbers():
     assert domain.case_number(date(2026, 11, 29), 42) == "JX20261129000042"
     with pytest.raises(errors.ServiceUnavailable):
         domain.case_number(date(2026, 11, 29), 1_000_000)
+
+
+# ---- 退回补正 and resubmission: every transition allowed and refused --------------------------
+
+def state_in(status):
+    """A case brought to `status` by the events that lead there."""
+    body, rows = form()
+    [submitted] = submit(body, rows)
+    stored = [Stored(submitted.type, submitted.payload(), 1)]
+    state = domain.fold(stored)
+    step = {
+        "pending": None,
+        "approved": lambda s: domain.approve(s, REVIEWER),
+        "rejected": lambda s: domain.reject(s, REVIEWER, "不符合条件"),
+        "withdrawn": lambda s: domain.withdraw(s, ME),
+        "returned": lambda s: domain.return_for_correction(s, REVIEWER, "材料不全", ["补充毕业证书"]),
+    }[status]
+    if step:
+        [event] = step(state)
+        stored.append(Stored(event.type, event.payload(), 2, stream_id=stored[0].stream_id))
+        state = domain.fold(stored)
+    assert state.status == status
+    return state
+
+
+def resubmission(state, today=TODAY, **overrides):
+    body, rows = form(**overrides)
+    return domain.resubmit(state, body, ME, factories.id_number(birth=date(2003, 5, 17), male=True), rows, today)
+
+
+COMMANDS = {
+    "withdraw": (lambda s: domain.withdraw(s, ME), "NOT_WITHDRAWABLE", ("pending", "returned")),
+    "approve": (lambda s: domain.approve(s, REVIEWER), "NOT_PENDING", ("pending",)),
+    "reject": (lambda s: domain.reject(s, REVIEWER, "不符合条件"), "NOT_PENDING", ("pending",)),
+    "return": (lambda s: domain.return_for_correction(s, REVIEWER, "材料不全"), "NOT_PENDING", ("pending",)),
+    "resubmit": (resubmission, "NOT_RETURNED", ("returned",)),
+}
+RESULT = {"withdraw": "withdrawn", "approve": "approved", "reject": "rejected", "return": "returned",
+          "resubmit": "pending"}
+
+
+@pytest.mark.parametrize("status", list(domain.STATUS_LABELS))
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_transition_allowed_and_refused(command, status):
+    decide, code, allowed_from = COMMANDS[command]
+    state = state_in(status)
+    if status in allowed_from:
+        [event] = decide(state)
+        after = domain.apply(state, Stored(event.type, event.payload(), state.version + 1))
+        assert after.status == RESULT[command]
+    else:
+        with pytest.raises(errors.Conflict) as exc:
+            decide(state)
+        assert exc.value.code == code and exc.value.details == {"status": status}
+
+
+def test_returned_carries_reason_and_items_into_state_and_history():
+    state = state_in("returned")
+    assert (state.return_reason, state.return_items) == ("材料不全", ("补充毕业证书",))
+    step = domain.timeline(state)[-1]
+    assert step["type"] == "application_returned" and step["items"] == ["补充毕业证书"]
+    assert step["by"] == REVIEWER["user_id"] and step["reason"] == "材料不全"
+
+
+@pytest.mark.parametrize("reason,items,bad", [
+    ("退", [], "reason"), ("退" * 501, [], "reason"), ("材料不全", ["项"] * 21, "items"),
+    ("材料不全", ["  "], "items"), ("材料不全", ["项" * 101], "items"),
+])
+def test_return_reason_and_items_bounds(reason, items, bad):
+    with pytest.raises(errors.InvalidInput) as exc:
+        domain.return_for_correction(state_in("pending"), REVIEWER, reason, items)
+    assert bad in problems(exc)
+
+
+def test_return_accepts_the_bounds():
+    [event] = domain.return_for_correction(state_in("pending"), REVIEWER, "退回", ["项" * 100] * 20)
+    assert len(event.items) == 20
+    payload = message_payload(Stored(event.type, event.payload(), 2))
+    assert set(payload) - {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at"} == {
+        "reviewer_id", "reason", "items"}
+
+
+def test_only_reviewers_of_the_jurisdiction_return_and_only_the_owner_resubmits():
+    outsider = {"user_id": str(uuid.uuid4()), "roles": ["reviewer"],
+                "jurisdiction": {"city_code": "140200", "county_code": None}}
+    with pytest.raises(errors.NotFound):
+        domain.return_for_correction(state_in("pending"), outsider, "材料不全")
+    with pytest.raises(errors.Forbidden):
+        domain.return_for_correction(state_in("pending"), {"user_id": ME, "roles": ["applicant"]}, "材料不全")
+    body, rows = form()
+    with pytest.raises(errors.NotFound):
+        domain.resubmit(state_in("returned"), body, str(uuid.uuid4()), factories.id_number(), rows, TODAY)
+
+
+@pytest.mark.parametrize("today,ok", [
+    (date(2028, 6, 30), True),    # graduated 2026-06-30: eligible through the second anniversary
+    (date(2028, 7, 1), False),
+])
+def test_resubmission_judges_graduation_on_its_own_day(today, ok):
+    state = state_in("returned")
+    if ok:
+        [event] = resubmission(state, today)
+        assert event.type == "application_resubmitted"
+        assert set(message_payload(Stored(event.type, event.payload(), 3))) >= {"jurisdiction", "category"}
+    else:
+        with pytest.raises(errors.InvalidInput) as exc:
+            resubmission(state, today)
+        assert "graduation_date" in problems(exc)
+
+
+@pytest.mark.parametrize("today,ok", [
+    (date(2028, 5, 16), True),    # born 2003-05-17: 24 until the day before the 25th birthday
+    (date(2028, 5, 17), False),
+])
+def test_resubmission_judges_youth_age_on_its_own_day(today, ok):
+    state = state_in("returned")
+    call = lambda: resubmission(state, today, category="unemployed_youth", attachments=(
+        "id_card", "unemployment_registration"), unemployment_registration_number="1401052026000123")
+    if ok:
+        assert call()
+    else:
+        with pytest.raises(errors.InvalidInput) as exc:
+            call()
+        assert "category" in problems(exc)
+
+
+def test_resubmission_may_reuse_the_case_s_own_uploads_but_not_another_case_s():
+    state = state_in("returned")
+    body, rows = form()
+    for row in rows.values():
+        row["application_id"] = state.application_id
+    assert resubmission_with(state, body, rows)
+    for row in rows.values():
+        row["application_id"] = str(uuid.uuid4())
+    with pytest.raises(errors.InvalidInput) as exc:
+        resubmission_with(state, body, rows)
+    assert "已用于其他申请" in problems(exc)["attachment_ids"][0]
+
+
+def resubmission_with(state, body, rows):
+    return domain.resubmit(state, body, ME, factories.id_number(birth=date(2003, 5, 17), male=True), rows, TODAY)
+
+
+def test_every_event_type_is_published_with_fields_it_stores():
+    assert set(domain.EVENTS) == set(PUBLISHED)
+    for name, cls in domain.EVENTS.items():
+        assert cls.type == name
+        assert set(PUBLISHED[name]) <= set(cls.__dataclass_fields__)
