@@ -1,0 +1,51 @@
+"""Each published event type is defined once and everything that must know it does.
+
+Adding an event type to `contracts.applications.PUBLISHED` fails here until the
+aggregate folds and projects it (`domain.EVENTS`), the history has its label
+(`contracts.vocabulary.EVENT_LABELS`, served to the UI) and every consumer of the
+application streams has a handler for it: `common.consumer` applies a stream's
+versions strictly in order, so a type a consumer does not subscribe to would
+stall that consumer's streams at that version.
+"""
+import pytest
+from nameko.events import EventHandler
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+
+from contracts.applications import PUBLISHED
+from contracts.vocabulary import EVENT_LABELS
+from deploy.services import SERVICE_CLASSES, service_class
+from services.applications import domain
+
+#: Consumers and the decisions they act on (the rest they follow only to keep streams in order).
+MUST_ACT_ON = {
+    "favorites": {"application_approved"},
+}
+
+
+def followed_types(cls, source="applications"):
+    types = set()
+    for name in dir(cls):
+        for entrypoint in getattr(getattr(cls, name), ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if isinstance(entrypoint, EventHandler) and entrypoint.source_service == source:
+                types.add(entrypoint.event_type)
+    return types
+
+
+FOLLOWERS = {name: followed_types(service_class(name)) for name in SERVICE_CLASSES}
+FOLLOWERS = {name: types for name, types in FOLLOWERS.items() if types}
+
+
+def test_every_published_type_is_folded_projected_and_labelled():
+    assert set(domain.EVENTS) == set(PUBLISHED)
+    assert set(EVENT_LABELS) >= set(PUBLISHED)
+
+
+def test_the_consumers_that_must_act_follow_the_streams():
+    assert set(MUST_ACT_ON) <= set(FOLLOWERS)
+
+
+@pytest.mark.parametrize("consumer", sorted(FOLLOWERS))
+def test_every_consumer_of_the_streams_handles_every_published_type(consumer):
+    missing = set(PUBLISHED) - FOLLOWERS[consumer]
+    assert not missing, f"{consumer} would stall its streams at {sorted(missing)}"
+    assert MUST_ACT_ON.get(consumer, set()) <= FOLLOWERS[consumer]
