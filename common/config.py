@@ -6,7 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_PG_DSN = "postgresql://postgres@127.0.0.1:5432/"
 
-SERVICES = ("identity", "applications", "postings", "favorites")
+SERVICES = ("identity", "applications", "postings", "favorites", "notifications")
 
 
 @overload

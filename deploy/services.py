@@ -7,6 +7,7 @@ SERVICE_CLASSES = {
     "applications": ("services.applications.service", "ApplicationsService"),
     "postings": ("services.postings.service", "PostingsService"),
     "favorites": ("services.favorites.service", "FavoritesService"),
+    "notifications": ("services.notifications.service", "NotificationsService"),
 }
 
 

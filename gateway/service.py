@@ -3,16 +3,17 @@ from common.rpc import RequestId
 from gateway.routes.applications import ApplicationsRoutes
 from gateway.routes.favorites import FavoritesRoutes
 from gateway.routes.identity import IdentityRoutes
+from gateway.routes.notifications import NotificationsRoutes
 from gateway.routes.ops import OpsRoutes
 from gateway.routes.postings import PostingsRoutes
 from gateway.routes.vocabulary import VocabularyRoutes
 from gateway.routes.web import WebRoutes
 
 
-class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes, VocabularyRoutes,
-                     WebRoutes):
+class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes, NotificationsRoutes,
+                     VocabularyRoutes, WebRoutes):
     name = "gateway"
 
     request_id = RequestId()
     # Services whose RPC ping /readyz checks.
-    backends = ("identity", "favorites", "postings", "applications")
+    backends = ("identity", "favorites", "postings", "applications", "notifications")

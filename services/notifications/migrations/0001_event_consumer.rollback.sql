@@ -1,0 +1,3 @@
+DROP TABLE dead_letters;
+DROP TABLE consumer_streams;
+DROP TABLE consumer_inbox;

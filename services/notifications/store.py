@@ -1,0 +1,70 @@
+"""Notifications' SQL: the cases it has heard of, the messages, read marks."""
+import uuid
+
+from common import consumer, deadletters
+from common.paging import offset
+from services.notifications import domain
+
+# The name under which this service records the events it has applied.
+CONSUMER = "notifications"
+
+
+def record_case(conn, event):
+    """Project `application_submitted`: whose case it is and its number."""
+    conn.execute("INSERT INTO cases (application_id, applicant_id, case_number) VALUES (%s, %s, %s) "
+                 "ON CONFLICT (application_id) DO NOTHING",
+                 (event["application_id"], event["applicant_id"], event["case_number"]))
+
+
+def notifier(event_type):
+    """The projector of a decision event: one message to the case's owner."""
+    def record_notification(conn, event):
+        case = conn.execute("SELECT applicant_id, case_number FROM cases WHERE application_id = %s",
+                            (event["application_id"],)).fetchone()
+        title, body = domain.message(event_type, event, case["case_number"])
+        conn.execute(
+            """INSERT INTO notifications (notification_id, recipient_id, event_id, type, title, body,
+                   application_id, case_number, created_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING""",
+            (uuid.uuid4(), case["applicant_id"], event["event_id"], event_type, title, body,
+             event["application_id"], case["case_number"], event["occurred_at"]))
+    return record_notification
+
+
+class NotificationsStore:
+    def __init__(self, pool):
+        self.pool = pool
+
+    def apply_event(self, event, project):
+        """Run `project(conn, event)` once per event_id, in the application's stream order (common.consumer)."""
+        with self.pool.connection() as conn:
+            return consumer.apply_once(conn, CONSUMER, event, project, stream_field="application_id")
+
+    def refresh_parked_metric(self):
+        with self.pool.connection() as conn:
+            return deadletters.update_metrics(conn, CONSUMER)
+
+    def page(self, recipient_id, page, page_size):
+        """(rows newest first, total, unread) of one person's messages."""
+        with self.pool.connection() as conn:
+            counts = conn.execute("SELECT count(*) AS total, count(*) FILTER (WHERE read_at IS NULL) AS unread "
+                                  "FROM notifications WHERE recipient_id = %s", (recipient_id,)).fetchone()
+            rows = conn.execute(
+                """SELECT * FROM notifications WHERE recipient_id = %s
+                   ORDER BY created_at DESC, notification_id DESC LIMIT %s OFFSET %s""",
+                (recipient_id, page_size, offset(page, page_size))).fetchall()
+        return rows, counts["total"], counts["unread"]
+
+    def mark_read(self, recipient_id, notification_id):
+        """True if the message is the recipient's (read now or before)."""
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                """UPDATE notifications SET read_at = coalesce(read_at, now())
+                   WHERE notification_id = %s AND recipient_id = %s RETURNING 1""",
+                (notification_id, recipient_id)).fetchone()
+        return row is not None
+
+    def mark_all_read(self, recipient_id):
+        with self.pool.connection() as conn:
+            conn.execute("UPDATE notifications SET read_at = now() WHERE recipient_id = %s AND read_at IS NULL",
+                         (recipient_id,))
