@@ -172,6 +172,24 @@ def test_each_transition_publishes_its_event_with_the_contract_payload(rpc, prob
     assert actor["id_number"] not in stored and "13700001111" not in stored
 
 
+def test_return_and_resubmission_publish_their_events(rpc, probe):
+    actor = person(rpc)
+    case = rpc.applications.submit(actor, form(rpc, actor))["body"]
+    rpc.applications.return_for_correction(REVIEWER, case["application_id"],
+                                           {"reason": "毕业证书不清晰", "items": ["重新上传毕业证书"]})
+    rpc.applications.resubmit(actor, case["application_id"], form(rpc, actor, phone="13700002222"))
+    events = probe.events_of(case["application_id"], 3)
+    assert [key for key, _ in events] == ["application_submitted", "application_returned", "application_resubmitted"]
+    base = {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at"}
+    (_, returned), (_, resubmitted) = events[1:]
+    assert set(returned) == base | {"reviewer_id", "reason", "items"}
+    assert (returned["reason"], returned["items"]) == ("毕业证书不清晰", ["重新上传毕业证书"])
+    assert set(resubmitted) == base | {"jurisdiction", "category"}
+    assert resubmitted["stream_version"] == 3
+    text = json.dumps([body for _, body in events], ensure_ascii=False)
+    assert actor["id_number"] not in text and "13700002222" not in text
+
+
 def probe_dsn():
     from common import config
     return config.database_url("applications")
@@ -307,6 +325,18 @@ def test_rebuilding_the_read_model_reproduces_the_live_one(rpc, dsn):
     actor = person(rpc)
     case = rpc.applications.submit(actor, form(rpc, actor))["body"]
     rpc.applications.approve(REVIEWER, case["application_id"], {"comment": "好"})
+    # A case returned and still waiting, and one returned, resubmitted and returned again.
+    for rounds in (1, 2):
+        other = person(rpc)
+        case = rpc.applications.submit(other, form(rpc, other))["body"]
+        for n in range(rounds):
+            if n:
+                rpc.applications.resubmit(other, case["application_id"], form(rpc, other, school="山西大学"))
+            rpc.applications.return_for_correction(REVIEWER, case["application_id"],
+                                                   {"reason": f"第{n + 1}次退回", "items": ["补充材料"]})
+    returned = db_rows(dsn, "SELECT status, return_reason, school FROM applications WHERE application_id = %s",
+                       case["application_id"])
+    assert returned == [{"status": "returned", "return_reason": "第2次退回", "school": "山西大学"}]
     query = "SELECT * FROM applications ORDER BY application_id"
     live = db_rows(dsn, query)
     with psycopg.connect(dsn, autocommit=True) as conn:

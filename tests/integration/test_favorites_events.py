@@ -83,6 +83,11 @@ class Case:
     def rejected(self):
         return self.event(reviewer_id=str(uuid.uuid4()), reason="材料不全")
 
+    def returned(self, items=("重新上传毕业证书", "补充学历认证报告")):
+        return self.event(reviewer_id=str(uuid.uuid4()), reason="毕业证书照片不清晰", items=list(items))
+
+    def resubmitted(self):
+        return self.event(jurisdiction=self.jurisdiction, category="graduate")
 
 
 def waiting(config, event_type):
@@ -199,3 +204,14 @@ def test_a_malformed_approval_is_parked_and_the_queue_keeps_draining(favorites, 
     assert letter["attempts"] == len(RETRIES) + 1
     assert intern(conn, bad.applicant_id) is None
     assert len(inbox(conn, bad.application_id)) == 1
+
+
+def test_a_returned_and_resubmitted_case_then_approved_makes_an_intern(favorites, conn, dispatch):
+    """Favorites ignores returns and resubmissions but follows them, so the approval (version 4) applies."""
+    case = Case()
+    dispatch("application_submitted", case.submitted())
+    dispatch("application_returned", case.returned())
+    dispatch("application_resubmitted", case.resubmitted())
+    dispatch("application_approved", case.approved())
+    wait_for(lambda: intern(conn, case.applicant_id))
+    assert [r["stream_version"] for r in inbox(conn, case.application_id)] == [1, 2, 3, 4]
