@@ -6,12 +6,15 @@ it, judges its type by content, and streams it to a presigned PUT URL that the
 applications service issued for one random key. The service owns the bucket;
 the gateway holds no S3 credentials, and bytes never travel over RabbitMQ.
 """
+import base64
 import hashlib
 import unicodedata
+from urllib.parse import quote
 
 import filetype
 import requests
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from common import errors, validation
 from common.transport import rpc_proxy
@@ -140,6 +143,14 @@ class ApplicationsRoutes:
     @route("POST", "/api/v1/applications/<string:application_id>/withdraw", "撤回未审核的申请", TAG, roles=("applicant",), response=schemas.ApplicationDetailSchema, errors=(404, 409))
     def withdraw_application(self, request, application_id, principal):
         return json_response(call(self.applications.withdraw, principal.as_rpc(), application_id))
+
+    @route("GET", "/api/v1/applications/<string:application_id>/form.pdf", "打印就业见习人员申请表（PDF）", TAG,
+           auth=True, errors=(404,), extra={"binary": "application/pdf"})
+    def application_form(self, request, application_id, principal):
+        form = call(self.applications.application_form, principal.as_rpc(), application_id)
+        disposition = f"inline; filename=\"application-form.pdf\"; filename*=UTF-8''{quote(form['filename'])}"
+        return Response(base64.b64decode(form["content"]), status=200, content_type="application/pdf",
+                        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
     @route("POST", "/api/v1/applications/<string:application_id>/resubmit", "退回补正后重新提交（完整表单）", TAG,
            roles=("applicant",), body=schemas.ApplicationSchema, response=schemas.ApplicationDetailSchema,

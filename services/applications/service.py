@@ -1,4 +1,5 @@
 """Applications' Nameko entrypoints: attachments, submission, my cases, review."""
+import base64
 import logging
 
 from nameko.timer import timer
@@ -129,6 +130,12 @@ class ApplicationsService(Pingable):
     def return_for_correction(self, actor, application_id, body):
         data = load(schemas.ReturnSchema(), body)
         return self._cases().return_for_correction(actor, _uuid(application_id), data["reason"], data["items"])
+
+    @rpc
+    def application_form(self, actor, application_id):
+        """就业见习人员申请表 as a PDF (about 50 KB, base64 in the reply: small enough for one RPC message)."""
+        case_number, pdf = self._cases().form(actor, _uuid(application_id))
+        return {"filename": f"就业见习人员申请表-{case_number}.pdf", "content": base64.b64encode(pdf).decode()}
 
     # ---- public ---------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import uuid
 from common import clock, errors, eventstore, regions
 from common.validators import mask_id_number, mask_phone
 from contracts.vocabulary import CATEGORIES
-from services.applications import domain
+from services.applications import domain, printing
 from services.applications.store import attachment_view
 
 CONFLICT_RETRIES = 5
@@ -156,6 +156,11 @@ class Applications:
                 for a in attachments if str(a["attachment_id"]) in current],
             "history": domain.timeline(state),
         }
+
+    def form(self, actor, application_id):
+        """(case number, PDF bytes) of the printable form, for whoever may see the case."""
+        detail = self.detail(actor, application_id)
+        return detail["case_number"], printing.render(detail)
 
     def verify(self, case_number, code):
         """The public check of a printed form: the same 404 for an unknown case and a wrong code."""
