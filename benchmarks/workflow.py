@@ -19,8 +19,15 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from benchmarks.approval_propagation import (SETUP_WORKERS, Client, applicant, make_reviewer, percentile, summary,
-                                             throughput)
+from benchmarks.approval_propagation import (
+    SETUP_WORKERS,
+    Client,
+    applicant,
+    make_reviewer,
+    percentile,
+    summary,
+    throughput,
+)
 from common import config
 from deploy import system
 

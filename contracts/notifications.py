@@ -1,7 +1,7 @@
 """Notifications (消息提醒): the inbox's query and response schemas."""
 from marshmallow import Schema, fields
 
-from common.paging import PageQuery, page_schema
+from common.paging import PageQuery
 
 
 class NotificationsQuery(PageQuery):
@@ -19,5 +19,10 @@ class NotificationSchema(Schema):
     read = fields.Boolean()
 
 
-class NotificationPageSchema(page_schema(NotificationSchema, "NotificationPage")):
+class NotificationPageSchema(Schema):
+    """A page of the caller's messages (the contract's paging) with their unread count."""
+    items = fields.List(fields.Nested(NotificationSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
     unread = fields.Integer(metadata={"description": "本人未读消息数"})

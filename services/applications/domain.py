@@ -312,12 +312,12 @@ def form_problems(form, id_number, today):
 def _form_fields(form, applicant_id):
     jurisdiction = form["jurisdiction"]
     graduation = form.get("graduation_date")
-    return dict(
-        applicant_id=applicant_id, category=form["category"],
-        jurisdiction={"city_code": jurisdiction["city_code"], "county_code": jurisdiction.get("county_code")},
-        gender=form["gender"], education=form["education"], school=form.get("school") or "",
-        major=form.get("major") or None, graduation_date=graduation.isoformat() if graduation else None,
-        attachment_ids=[str(a) for a in form["attachment_ids"]])
+    return {
+        "applicant_id": applicant_id, "category": form["category"],
+        "jurisdiction": {"city_code": jurisdiction["city_code"], "county_code": jurisdiction.get("county_code")},
+        "gender": form["gender"], "education": form["education"], "school": form.get("school") or "",
+        "major": form.get("major") or None, "graduation_date": graduation.isoformat() if graduation else None,
+        "attachment_ids": [str(a) for a in form["attachment_ids"]]}
 
 
 def submit(form, applicant_id, id_number, attachments, active, today, case_number):

@@ -13,7 +13,7 @@ from common.transport import rpc_proxy
 from common.validation import load
 from contracts import applications as schemas
 from contracts.applications import message_payload
-from services.applications import domain, objects, usecases
+from services.applications import objects, usecases
 from services.applications.objects import Objects
 from services.applications.store import ApplicationsStore
 from services.applications.usecases import summary

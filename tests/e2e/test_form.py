@@ -8,8 +8,15 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import assert_error
-from tests.e2e.test_applications import datong_reviewer, register, submit  # noqa: F401 (fixture)
+from tests.e2e.conftest import assert_error, create_staff
+from tests.e2e.test_applications import register, submit
+
+
+@pytest.fixture(scope="module")
+def outsider(admin, anon):
+    """A reviewer of 大同市, outside the case's jurisdiction (太原市小店区)."""
+    return create_staff(admin, anon, ["reviewer"], {"city_code": "140200", "county_code": None})
+
 
 @pytest.fixture(scope="module")
 def printed(anon, tmp_path_factory):
@@ -71,11 +78,11 @@ def test_the_qr_code_decodes_to_the_verification_url_which_answers(printed, anon
     assert answer.json()["case_number"] == case["case_number"] and answer.json()["status"] == "returned"
 
 
-def test_reviewers_of_the_jurisdiction_print_it_everyone_else_gets_404(printed, reviewer, datong_reviewer, anon):
+def test_reviewers_of_the_jurisdiction_print_it_everyone_else_gets_404(printed, reviewer, outsider, anon):
     applicant, case, directory = printed
     fetch_form(reviewer, case, directory)
     path = f"/api/v1/applications/{case['application_id']}/form.pdf"
     assert_error(anon.get(path), 401, "UNAUTHENTICATED")
-    assert_error(datong_reviewer.get(path), 404, "NOT_FOUND")
+    assert_error(outsider.get(path), 404, "NOT_FOUND")
     assert_error(register(anon).get(path), 404, "NOT_FOUND")
     assert_error(applicant.get(f"/api/v1/applications/{uuid.uuid4()}/form.pdf"), 404, "NOT_FOUND")

@@ -142,8 +142,9 @@ def test_resubmit_racing_withdraw_ends_withdrawn_in_either_order(applicant, revi
         app_id = returned["application_id"]
         body = form(applicant)
         results = race({
-            "resubmit": lambda: applicant.post(f"/api/v1/applications/{app_id}/resubmit", json=body),
-            "withdraw": lambda: applicant.post(f"/api/v1/applications/{app_id}/withdraw"),
+            "resubmit": lambda app_id=app_id, body=body: applicant.post(f"/api/v1/applications/{app_id}/resubmit",
+                                                                        json=body),
+            "withdraw": lambda app_id=app_id: applicant.post(f"/api/v1/applications/{app_id}/withdraw"),
         })
         texts = {n: r.text for n, r in results.items()}
         assert results["withdraw"].status_code == 200, texts

@@ -491,8 +491,10 @@ def test_resubmission_judges_graduation_on_its_own_day(today, ok):
 ])
 def test_resubmission_judges_youth_age_on_its_own_day(today, ok):
     state = state_in("returned")
-    call = lambda: resubmission(state, today, category="unemployed_youth", attachments=(
-        "id_card", "unemployment_registration"), unemployment_registration_number="1401052026000123")
+
+    def call():
+        return resubmission(state, today, category="unemployed_youth", attachments=(
+            "id_card", "unemployment_registration"), unemployment_registration_number="1401052026000123")
     if ok:
         assert call()
     else:

@@ -3,11 +3,11 @@
 The fake store projects with the same `row` definitions of each event type that
 store.project turns into SQL, and rolls a failed transaction back.
 """
-import copy
 import contextlib
+import copy
 import itertools
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -91,7 +91,7 @@ class FakeStore:
         self.events, self.rows, self.particulars, self.uploads, self.keys = {}, {}, {}, {}, {}
         self.serial = 0
         self.positions = itertools.count(1)
-        self.clock = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+        self.clock = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
         self.interleave = []  # writers that commit between a command's read and its append
 
     def now(self):
