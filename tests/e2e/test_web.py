@@ -126,5 +126,7 @@ def test_ui_calls_only_documented_endpoints(anon):
                      ("POST", "/api/v1/applications/X/withdraw"), ("GET", "/api/v1/postings"),
                      ("PUT", "/api/v1/favorites/X"), ("DELETE", "/api/v1/favorites/X"),
                      ("POST", "/api/v1/review/applications/X/approve"),
-                     ("POST", "/api/v1/review/applications/X/reject")]:
+                     ("POST", "/api/v1/review/applications/X/reject"), ("GET", "/api/v1/vocabulary"),
+                     ("POST", "/api/v1/postings"), ("PATCH", "/api/v1/postings/X"),
+                     ("POST", "/api/v1/postings/X/close"), ("POST", "/api/v1/admin/users")]:
         assert expected in used, expected
