@@ -34,8 +34,9 @@ def test_reviewer_approves_and_rejects_after_confirming(browser, anon):
 
     b.go("review?status=pending")
     page.get_by_role("link", name=f"审核 {rejected['case_number']}").click()
-    page.get_by_role("button", name="不通过", exact=True).click()
-    expect(page.locator("[data-field='reason'] .field-error")).to_have_text("请填写不通过原因")
+    reject = page.locator("form", has=page.get_by_role("heading", name="审核不通过"))
+    reject.get_by_role("button", name="不通过", exact=True).click()
+    expect(reject.locator("[data-field='reason'] .field-error")).to_have_text("请填写不通过原因")
     expect(page.get_by_role("dialog")).to_have_count(0)
     page.get_by_label("不通过原因").fill("毕业证书照片不清晰")
     page.get_by_role("button", name="不通过", exact=True).click()
