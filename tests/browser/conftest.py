@@ -31,6 +31,8 @@ SHOTS = Path(tempfile.mkdtemp(prefix="jx-browser-shots-"))
 
 @pytest.fixture(scope="session")
 def system():
+    # A loaded machine (the whole suite, other runs) must not turn a slow answer into a 503.
+    os.environ.setdefault("RPC_TIMEOUT_SECONDS", "15")
     with Throwaway("browser") as running:
         seed.run(PASSWORD)
         yield running
