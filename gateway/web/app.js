@@ -2,7 +2,8 @@
 import { api, session } from "./api.js";
 import { ROLES, h, useVocabulary } from "./ui.js";
 import { loginView, registerView, meView } from "./auth.js";
-import { applyView } from "./apply.js";
+import { applyView, resubmitView } from "./apply.js";
+import { bell, messagesView } from "./messages.js";
 import { casesView, caseView } from "./cases.js";
 import { postingsView, postingView } from "./postings.js";
 import { favoritesView } from "./favorites.js";
@@ -19,6 +20,8 @@ const ROUTES = [
   [/^apply$/, applyView, "applicant"],
   [/^cases$/, casesView, "applicant"],
   [/^cases\/([^/]+)$/, caseView, "applicant"],
+  [/^cases\/([^/]+)\/resubmit$/, resubmitView, "applicant"],
+  [/^messages$/, messagesView, "any"],
   [/^postings$/, postingsView, null],
   [/^postings\/([^/]+)$/, postingView, null],
   [/^favorites$/, favoritesView, "applicant"],
@@ -93,6 +96,7 @@ function renderNav(path) {
       ...(user
         ? [h("span", { class: "who" }, user.real_name || user.username,
             h("small", {}, (user.roles || []).map((r) => ROLES[r] || r).join("、"))),
+          bell(),
           link("me", "个人中心"),
           h("button", { type: "button", class: "link", onclick: logout }, "退出")]
         : [link("login", "登录"), link("register", "注册")])));

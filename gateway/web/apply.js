@@ -1,5 +1,6 @@
 // 就业见习人员申请: the form, one upload slot per attachment kind, submission.
 import { api, newKey, regions } from "./api.js";
+import { returnedBox } from "./cases.js";
 import {
   CATEGORIES, EDUCATION, KINDS, REQUIRED_KINDS, checks, clearErrors, datePicker, facts, field, formatSize, formatTime, h, loading,
   options, previewDialog, regionSelects, showError, statusTag, today, uid, validateForm,
@@ -34,6 +35,34 @@ export async function applyView(view) {
   slot.replaceWith(applicationForm(data, {
     send: (body, key) => api("POST", "/api/v1/applications", { json: body, key }),
     done: (result) => view.replaceChildren(h("h1", {}, "就业见习人员申请"), submitted(result)),
+  }));
+}
+
+// 修改后重新提交: the returned case's form, prefilled (the phone number is shown masked
+// in a case, so it is asked again); its attachments stay unless replaced.
+export async function resubmitView(view, params, id) {
+  const back = "#/cases/" + encodeURIComponent(id);
+  const slot = loading();
+  view.append(h("p", {}, h("a", { href: back }, "← 返回办件详情")), h("h1", {}, "修改后重新提交"), slot);
+  let data, detail;
+  try {
+    [data, detail] = await Promise.all([regions(), api("GET", `/api/v1/applications/${encodeURIComponent(id)}`)]);
+  } catch (err) {
+    showError(slot, err);
+    return;
+  }
+  if (detail.status !== "returned") {
+    slot.replaceWith(h("div", { class: "info", role: "status" }, `办件 ${detail.case_number} 当前为${detail.status_label}，无需重新提交。`),
+      h("a", { href: back }, "查看办件"));
+    return;
+  }
+  slot.replaceWith(returnedBox(detail), applicationForm(data, {
+    initial: detail,
+    submitLabel: "重新提交",
+    send: (body, key) => api("POST", `/api/v1/applications/${encodeURIComponent(id)}/resubmit`, { json: body, key }),
+    done: () => {
+      location.hash = back + "?done=resubmitted";
+    },
   }));
 }
 

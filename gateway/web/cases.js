@@ -2,10 +2,11 @@
 import { api, queryString } from "./api.js";
 import {
   CATEGORIES, HISTORY, KINDS, STATUS, confirmDialog, facts, field, formatSize, formatTime, h, loading, monthPicker,
-  notice, options, pageCount, pager, place, showError, statusTag, table, today,
+  notice, options, pageCount, pager, place, previewDialog, showError, statusTag, table, today,
 } from "./ui.js";
 
 const WITHDRAWABLE = ["pending", "returned"];
+const DONE = { withdrawn: "撤回成功，该办件已撤回。", resubmitted: "已重新提交，等待审核。" };
 const AGAIN = ["rejected", "withdrawn"];
 
 // Asks, then withdraws; resolves true when withdrawn (errors land in `errors`).
@@ -88,19 +89,50 @@ export async function caseView(view, params, id) {
         }
       } }, "撤回申请"));
     }
+    if (detail.status === "returned") {
+      actions.unshift(h("a", { class: "button", href: `#/cases/${encodeURIComponent(id)}/resubmit` }, "修改后重新提交"));
+    }
     if (AGAIN.includes(detail.status)) actions.push(h("a", { class: "button", href: "#/apply" }, "重新申请"));
+    actions.push(printButton(detail, errors));
     slot.replaceWith(
-      params.done === "withdrawn" ? notice("撤回成功，该办件已撤回。") : "",
+      DONE[params.done] ? notice(DONE[params.done]) : "",
       caseDetail(detail), errors, h("div", { class: "actions" }, actions));
   } catch (err) {
     showError(slot, err);
   }
 }
 
+// 打印申请表: the printable form (PDF) of a case, shown in the page to print or save.
+export function printButton(c, errors) {
+  const button = h("button", { type: "button", class: "secondary" }, "打印申请表");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const pdf = await api("GET", `/api/v1/applications/${encodeURIComponent(c.application_id)}/form.pdf`, { blob: true });
+      previewDialog(pdf, `就业见习人员申请表-${c.case_number}.pdf`);
+    } catch (err) {
+      showError(errors, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+// What a reviewer asked to correct on a returned case.
+export function returnedBox(c) {
+  return h("div", { class: "info", role: "status" },
+    h("h2", {}, "退回补正"),
+    h("p", { class: "description" }, "退回原因：" + (c.return_reason || "")),
+    (c.return_items || []).length
+      ? [h("p", {}, "需补正的事项："), h("ol", {}, c.return_items.map((item) => h("li", {}, item)))] : null);
+}
+
 // A case's particulars, attachments and history (also what a reviewer sees).
 export function caseDetail(c) {
   const decided = ["approved", "rejected"].includes(c.status);
   return h("div", { class: "case" },
+    c.status === "returned" ? returnedBox(c) : null,
     facts([
       ["办件编号", c.case_number],
       ["审核状态", statusTag(c.status, c.status_label)],

@@ -1,12 +1,12 @@
 // 申请审核 (reviewers): the queue inside the reviewer's jurisdiction, a case, 通过 / 不通过.
 import { api, pick, queryString } from "./api.js";
-import { caseDetail } from "./cases.js";
+import { caseDetail, printButton } from "./cases.js";
 import {
   CATEGORIES, STATUS, checks, clearErrors, confirmDialog, field, formatTime, h, loading, monthPicker, notice, options,
   pageCount, pager, place, regionSelects, showError, statusTag, table, titledWithRegions, today, validateForm,
 } from "./ui.js";
 
-const QUERY = ["status", "city", "county", "month", "page"];
+const QUERY = ["q", "status", "city", "county", "month", "page"];
 const OUTCOMES = { approved: "已审核通过", rejected: "已审核不通过", returned: "已退回补正" };
 
 export async function reviewView(view, params) {
@@ -18,6 +18,7 @@ export async function reviewView(view, params) {
   const thisYear = +today().slice(0, 4);
   const month = monthPicker(params.month, thisYear - 5, thisYear);
   const filters = h("form", { class: "filters", role: "search" },
+    field("办件编号或姓名", h("input", { name: "q", value: params.q || "", maxlength: 50 }), "q"),
     field("审核状态", h("select", { name: "status" },
       options(Object.entries(STATUS), params.status || "pending")), "status"),
     field("地市", region.city, "city"),
@@ -27,7 +28,7 @@ export async function reviewView(view, params) {
   filters.addEventListener("submit", (event) => {
     event.preventDefault();
     location.hash = "#/review" + queryString({
-      status: filters.status.value, city: region.city.value, county: region.county.value, month: month.value });
+      q: filters.q.value.trim(), status: filters.status.value, city: region.city.value, county: region.county.value, month: month.value });
   });
   slot.before(filters);
   try {
@@ -64,7 +65,9 @@ export async function reviewCaseView(view, params, id) {
     showError(slot, err);
     return;
   }
-  slot.replaceWith(OUTCOMES[params.done] ? notice(OUTCOMES[params.done]) : "", caseDetail(detail));
+  const printErrors = h("div", { "aria-live": "assertive" });
+  slot.replaceWith(OUTCOMES[params.done] ? notice(OUTCOMES[params.done]) : "", caseDetail(detail), printErrors,
+    h("div", { class: "actions" }, printButton(detail, printErrors)));
   if (detail.status !== "pending") return;
 
   // Each decision is final: it is confirmed in a dialog before it is sent.
@@ -105,5 +108,23 @@ export async function reviewCaseView(view, params, id) {
     ["确认审核不通过", "审核不通过后不可更改。", "确认不通过", true],
     () => api("POST", `/api/v1/review/applications/${path}/reject`, { json: { reason: reject.reason.value.trim() } }),
     "rejected"));
-  view.append(h("div", { class: "decisions" }, approve, reject));
+  const returnErrors = h("div", { "aria-live": "assertive" });
+  const itemsOf = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
+  const giveBack = h("form", { class: "form decision", novalidate: true }, h("h2", {}, "退回补正"),
+    field("退回原因", h("textarea", { name: "reason", rows: 3, maxlength: 500 }), "reason",
+      { required: true, check: checks.length(2, 500), note: "2-500字，申请人可见" }),
+    field("需补正的事项（选填，每行一项）", h("textarea", { name: "items", rows: 3 }), "items", {
+      check: (text) => {
+        const items = itemsOf(text);
+        if (items.length > 20) return "最多20项";
+        return items.some((item) => item.length > 100) ? "每项最多100个字符" : null;
+      },
+    }),
+    returnErrors, h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, "退回补正")));
+  giveBack.addEventListener("submit", decide(giveBack, returnErrors,
+    ["确认退回补正", "申请人修改后可重新提交。", "确认退回", false],
+    () => api("POST", `/api/v1/review/applications/${path}/return`, { json: {
+      reason: giveBack.reason.value.trim(), items: itemsOf(giveBack.items.value) } }),
+    "returned"));
+  view.append(h("div", { class: "decisions" }, approve, giveBack, reject));
 }
