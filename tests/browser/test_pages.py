@@ -34,7 +34,7 @@ def test_every_page_fits_and_passes_axe(browser, anon, reviewer, viewport):
         expect(page.get_by_role("link", name="见习岗位查询")).to_be_hidden()
 
     sign_in(b, intern.person["username"], intern.person["password"])
-    walk(b, ["me", "apply", "cases", f"cases/{case['application_id']}", "favorites",
+    walk(b, ["me", "apply", "cases", f"cases/{case['application_id']}", "favorites", "messages",
              f"postings/{posting['posting_id']}?from=favorites"])
     sign_out(b.page)
 

@@ -128,5 +128,8 @@ def test_ui_calls_only_documented_endpoints(anon):
                      ("POST", "/api/v1/review/applications/X/approve"),
                      ("POST", "/api/v1/review/applications/X/reject"), ("GET", "/api/v1/vocabulary"),
                      ("POST", "/api/v1/postings"), ("PATCH", "/api/v1/postings/X"),
-                     ("POST", "/api/v1/postings/X/close"), ("POST", "/api/v1/admin/users")]:
+                     ("POST", "/api/v1/postings/X/close"), ("POST", "/api/v1/admin/users"),
+                     ("POST", "/api/v1/review/applications/X/return"), ("POST", "/api/v1/applications/X/resubmit"),
+                     ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/X/read"),
+                     ("POST", "/api/v1/notifications/read-all"), ("GET", "/api/v1/applications/X/form.pdf")]:
         assert expected in used, expected
