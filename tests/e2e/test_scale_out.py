@@ -107,11 +107,23 @@ def roll_the_other_replica_of_each(running):
     return drained
 
 
+def connect(service):
+    """A connection to a service database, waiting out a moment when the shared server is full."""
+    def attempt():
+        try:
+            return psycopg.connect(config.database_url(service), connect_timeout=10)
+        except psycopg.OperationalError as exc:
+            if "too many clients" not in str(exc):
+                raise
+            return None
+    return wait_for(attempt, timeout=60, interval=0.5)
+
+
 def consumer_databases(services):
     """The service databases that consume events (they have a consumer inbox)."""
     found = []
     for name in services:
-        with psycopg.connect(config.database_url(name)) as conn:
+        with connect(name) as conn:
             if conn.execute("SELECT to_regclass('consumer_inbox')").fetchone()[0]:
                 found.append(name)
     return found
@@ -159,7 +171,7 @@ def test_replicas_survive_a_crash_of_one_of_each_mid_stream(scaled):
 
     # Every event of these cases applied exactly once by every consumer, in full.
     application_ids = [o.application_id for o in outcomes]
-    with psycopg.connect(config.database_url("applications")) as conn:
+    with connect("applications") as conn:
         events = dict(conn.execute(
             "SELECT event_id::text, stream_id::text FROM events WHERE stream_id::text = ANY(%s)",
             (application_ids,)).fetchall())
@@ -167,7 +179,7 @@ def test_replicas_survive_a_crash_of_one_of_each_mid_stream(scaled):
     consumers = consumer_databases(scaled.services)
     assert "favorites" in consumers
     for name in consumers:
-        with psycopg.connect(config.database_url(name)) as conn:
+        with connect(name) as conn:
             applied = conn.execute(
                 "SELECT consumer, event_id::text FROM consumer_inbox WHERE stream_id = ANY(%s)",
                 (application_ids,)).fetchall()
@@ -177,7 +189,7 @@ def test_replicas_survive_a_crash_of_one_of_each_mid_stream(scaled):
         for consumer in {c for c, _ in applied} | {c for c, _, _ in versions}:
             assert sorted(e for c, e in applied if c == consumer) == sorted(events), (name, consumer)
             assert {s: v for c, s, v in versions if c == consumer} == dict.fromkeys(application_ids, 2), consumer
-    with psycopg.connect(config.database_url("favorites")) as conn:
+    with connect("favorites") as conn:
         interns = conn.execute("SELECT count(*) FROM interns").fetchone()[0]
     assert interns == JOURNEYS
     print(f"\n{stats.requests} requests, {stats.retries} retried; SIGKILLed {', '.join(killed)}; drained in "
