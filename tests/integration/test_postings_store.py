@@ -239,3 +239,15 @@ def test_reads_run_without_a_transaction_and_hand_the_connection_back_as_it_was(
             assert not conn.autocommit
     finally:
         pool.close()
+
+
+def test_bulk_loads_leave_the_keyword_index_with_nothing_pending(store, token):
+    """New grams wait in the GIN index's pending list, which every keyword search scans whole
+    until a vacuum merges it: a bulk load merges it at once."""
+    rows = [domain.new_posting({**post_fields(token), "title": f"待合并{token}{i}"}, REVIEWER, NOW) for i in range(5)]
+    store.insert_missing(rows)
+    with store.pool.connection() as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        pending = conn.execute("SELECT n_pending_tuples FROM gin_metapage_info(get_raw_page('postings_search_grams', 0))"
+                               ).fetchone()["n_pending_tuples"]
+    assert pending == 0
