@@ -15,6 +15,7 @@ from deploy.system import Throwaway
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.browser.steps import apply, make_intern, post, register, sign_in
 from tests.e2e.conftest import Client
+from tests.polling import wait_for
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 375, "height": 812}}
@@ -53,6 +54,11 @@ def main():
         applicant = register(anon)
         case = apply(applicant)
         fresh = register(anon)
+        corrected = register(anon)
+        returned = apply(corrected)
+        resp = reviewer.post(f"/api/v1/review/applications/{returned['application_id']}/return", json={
+            "reason": "毕业证书照片不清晰，请重新上传", "items": ["重新上传毕业证书", "补充所学专业全称"]})
+        assert resp.status_code == 200, resp.text
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for size in SIZES:
@@ -67,6 +73,13 @@ def main():
                 shots.shoot("me", "me")
                 shots.shoot("cases", "cases")
                 shots.shoot("case", f"cases/{case['application_id']}")
+                shots.context.close()
+                shots = Shooter(browser, system.base_url, size)
+                sign_in(shots, corrected.person["username"], corrected.person["password"])
+                wait_for(lambda: corrected.get("/api/v1/notifications").json()["unread"])
+                shots.shoot("messages", "messages")
+                shots.shoot("case-returned", f"cases/{returned['application_id']}")
+                shots.shoot("resubmit", f"cases/{returned['application_id']}/resubmit")
                 shots.context.close()
                 shots = Shooter(browser, system.base_url, size)
                 sign_in(shots, intern.person["username"], intern.person["password"])
