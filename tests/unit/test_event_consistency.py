@@ -2,7 +2,7 @@
 
 Adding an event type to `contracts.applications.PUBLISHED` fails here until the
 aggregate folds and projects it (`domain.EVENTS`), the history has its label
-(`contracts.vocabulary.EVENT_LABELS`, served to the UI) and every consumer of the
+(`contracts.vocabulary.EVENT_LABELS`, served to the UI by GET /api/v1/vocabulary) and every consumer of the
 application streams has a handler for it: `common.consumer` applies a stream's
 versions strictly in order, so a type a consumer does not subscribe to would
 stall that consumer's streams at that version.
@@ -12,6 +12,7 @@ from nameko.events import EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
 from contracts.applications import PUBLISHED
+from contracts.reference import vocabulary_document
 from contracts.vocabulary import EVENT_LABELS
 from deploy.services import SERVICE_CLASSES, service_class
 from services.applications import domain
@@ -44,6 +45,8 @@ FOLLOWERS = {name: types for name, types in FOLLOWERS.items() if types}
 def test_every_published_type_is_folded_projected_and_labelled():
     assert set(domain.EVENTS) == set(PUBLISHED)
     assert set(EVENT_LABELS) >= set(PUBLISHED)
+    # The web UI reads the history's labels from GET /api/v1/vocabulary.
+    assert set(vocabulary_document()["event_types"]) >= set(PUBLISHED)
 
 
 def test_the_consumers_that_must_act_follow_the_streams():
