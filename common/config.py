@@ -81,7 +81,17 @@ def max_workers() -> int:
     return int(env("MAX_WORKERS", "10"))
 
 
+def gateway_max_workers() -> int:
+    return int(env("GATEWAY_MAX_WORKERS", "100"))
+
+
+def event_queue_type() -> str:
+    """"classic" or "quorum" (replicated, for a RabbitMQ cluster) for the durable event queues."""
+    return env("EVENT_QUEUE_TYPE", "classic")
+
+
 def nameko_config(**extra: Any) -> dict[str, Any]:
-    config: dict[str, Any] = {"AMQP_URI": amqp_uri(), "max_workers": max_workers()}
+    config: dict[str, Any] = {"AMQP_URI": amqp_uri(), "max_workers": max_workers(),
+                              "EVENT_QUEUE_TYPE": event_queue_type()}
     config.update(extra)
     return config

@@ -51,7 +51,7 @@ import psycopg
 from nameko.amqp.publish import get_producer
 from nameko.constants import AMQP_URI_CONFIG_KEY, DEFAULT_RETRY_POLICY
 from nameko.containers import ServiceContainer
-from nameko.events import SERVICE_POOL, EventHandler
+from nameko.events import BROADCAST, SERVICE_POOL, EventHandler
 from psycopg import Connection
 from psycopg.rows import tuple_row
 
@@ -64,6 +64,9 @@ DEFAULT_RETRY_DELAYS = (1, 5, 30, 120, 600)
 RETRY_DELAYS_CONFIG_KEY = "EVENT_RETRY_DELAYS"
 #: Header counting the failed attempts of a message.
 ATTEMPTS_HEADER = "x-attempts"
+#: Nameko config key (env EVENT_QUEUE_TYPE): "quorum" declares the durable event queues as
+#: quorum queues, replicated across a RabbitMQ cluster; "classic" (the default) as before.
+QUEUE_TYPE_CONFIG_KEY = "EVENT_QUEUE_TYPE"
 
 #: A message body as published: event_id, stream id and stream_version, then the event's fields.
 Message = dict[str, Any]
@@ -163,6 +166,9 @@ class ReliableEventHandler(EventHandler):
     def setup(self) -> None:
         super().setup()
         self.delays = tuple(self.container.config.get(RETRY_DELAYS_CONFIG_KEY, DEFAULT_RETRY_DELAYS))
+        queue_type = self.container.config.get(QUEUE_TYPE_CONFIG_KEY, "classic")
+        if queue_type != "classic":
+            self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), "x-queue-type": queue_type}
 
     def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None) -> None:
         if exc_info is None:
@@ -210,19 +216,31 @@ class ReliableEventHandler(EventHandler):
 handler = ReliableEventHandler.decorator
 
 
-def declare_queues(service_cls: type, amqp_uri: str) -> list[str]:
-    """Create `service_cls`'s durable event queues without starting it.
+def durable_queues(service_cls: type, nameko_config: dict[str, Any]) -> list[kombu.Queue]:
+    """The durable event queues `service_cls`'s handlers consume, as Nameko would declare them.
+
+    Broadcast handlers' queues belong to one running instance each and are left out.
+    """
+    container = ServiceContainer(service_cls, nameko_config)
+    queues: list[kombu.Queue] = []
+    for entrypoint in container.entrypoints:
+        if isinstance(entrypoint, EventHandler) and entrypoint.handler_type != BROADCAST:
+            entrypoint.setup()  # computes the queue exactly as Nameko names, binds and configures it
+            if entrypoint.queue.durable and not entrypoint.queue.auto_delete:
+                queues.append(entrypoint.queue)
+    return queues
+
+
+def declare_queues(service_cls: type, nameko_config: dict[str, Any]) -> list[str]:
+    """Create `service_cls`'s durable event queues without starting it; returns their names.
 
     Nameko declares a handler's queue only when the service first starts, and an
-    event published before that reaches no queue and is gone. Run at deploy time,
-    before any publisher starts, this closes that window. Returns the queue names.
+    event published before that reaches no queue. Run at deploy time and at every
+    process start, before anything publishes, this closes that window (and the
+    relay's mandatory publishing catches what slips through).
     """
-    container = ServiceContainer(service_cls, {AMQP_URI_CONFIG_KEY: amqp_uri})
-    names: list[str] = []
-    with kombu.Connection(amqp_uri) as conn:
-        for entrypoint in container.entrypoints:
-            if isinstance(entrypoint, EventHandler):
-                entrypoint.setup()  # computes the queue exactly as Nameko names and binds it
-                entrypoint.queue(conn.default_channel).declare()
-                names.append(entrypoint.queue.name)
-    return sorted(names)
+    queues = durable_queues(service_cls, nameko_config)
+    with kombu.Connection(nameko_config[AMQP_URI_CONFIG_KEY]) as conn:
+        for queue in queues:
+            queue(conn.default_channel).declare()
+    return sorted(queue.name for queue in queues)

@@ -25,6 +25,9 @@ def create_pool(service: str, max_size: int | None = None, min_size: int = 1,
         max_size=size,
         kwargs={"row_factory": dict_row, "autocommit": False},
         name=name or service,
+        # A connection whose backend was terminated (failover, restart, pg_terminate_backend)
+        # is discarded here instead of failing the request that would have got it.
+        check=ConnectionPool.check_connection,
         timeout=10,
         open=False,
     ))

@@ -11,6 +11,15 @@ receives them. Guarantees:
   crash re-publishes from the checkpoint, so consumers see duplicates, never gaps.
 - One active relay per database and name: the leader holds a PostgreSQL session
   advisory lock; standbys retry it and take over when the leader's session ends.
+  The leader's session is bounded on the server (`idle_session_timeout`,
+  `tcp_user_timeout`, keepalives; `RELAY_LEASE_SECONDS`, default 10): a leader
+  that freezes or whose host vanishes loses the lock within the lease, and a
+  standby takes over. A resumed old leader finds its session gone before it
+  can move the checkpoint; what it may still send is a duplicate, which
+  consumers skip by event_id.
+- Published with `mandatory`: an event no queue is bound for (a consumer not
+  deployed yet) comes back from the broker instead of vanishing; the relay keeps
+  it unpublished and retries it with back-off until a queue takes it.
 - Woken by NOTIFY from appending transactions, with a fallback poll.
 - Any database or broker failure drops both connections and starts over from the
   checkpoint, so restarts of RabbitMQ or PostgreSQL only delay publishing.
@@ -25,7 +34,6 @@ import logging
 import os
 import signal
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -34,11 +42,11 @@ import kombu
 import psycopg
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 from psycopg import Connection
 from psycopg.rows import tuple_row
 
-from common import config, eventstore, logs
+from common import config, eventstore, locks, logs
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,40 @@ LAG = Gauge("outbox_relay_lag_events", "Newest event position minus the relay ch
 OLDEST_UNPUBLISHED_AGE = Gauge(
     "outbox_relay_oldest_unpublished_age_seconds",
     "Age of the oldest event the broker has not confirmed yet (0 when none)", ["relay"])
+UNROUTABLE = Counter("outbox_relay_unroutable_total",
+                     "Publishes the broker returned because no queue was bound for them", ["relay"])
+
+#: Back-off before re-publishing an event that no queue took, doubling up to the maximum.
+UNROUTABLE_FIRST_DELAY, UNROUTABLE_MAX_DELAY = 0.5, 30.0
+
+
+class Unroutable(Exception):
+    """The broker returned the event: no queue is bound for its type (yet)."""
+
+    def __init__(self, event: eventstore.Event, checkpoint: int) -> None:
+        super().__init__(f"no queue bound for {event.type} (position {event.position})")
+        self.event = event
+        self.checkpoint = checkpoint  # the events before it were published
+
+
+def lease_seconds() -> float:
+    return float(config.env("RELAY_LEASE_SECONDS", "10"))
+
+
+def session_bounds(lease: float) -> dict[str, Any]:
+    """libpq options after which the server ends a leader's session that stopped talking.
+
+    `idle_session_timeout` ends it when the leader is frozen or gone while idle (its
+    usual state between polls), `idle_in_transaction_session_timeout` the same inside a
+    transaction, `tcp_user_timeout` and keepalives when its host stops acknowledging.
+    """
+    ms = int(lease * 1000)
+    return {
+        "options": f"-c idle_session_timeout={ms} -c idle_in_transaction_session_timeout={ms}"
+                   f" -c tcp_user_timeout={ms}",
+        "keepalives": 1, "keepalives_idle": max(int(lease / 3), 1), "keepalives_interval": 1,
+        "keepalives_count": 3,
+    }
 
 
 def default_payload(event: eventstore.Event) -> dict[str, Any]:
@@ -115,28 +157,35 @@ class Relay:
 
     `payload(event) -> dict` builds each message body (default `default_payload`);
     `name` keys the checkpoint and the leadership lock (default: `source`).
+    `lease` (seconds, default `RELAY_LEASE_SECONDS`) bounds how long a silent leader keeps the lead.
+    `mandatory=False` is for events only ephemeral (broadcast) queues consume, such as cache
+    invalidations: with no such queue there is no one to tell, and nothing to wait for.
     `run()` blocks until `stop()`; it never raises on database or broker failures.
     """
 
     def __init__(self, database: str, source: str | None = None, *, name: str | None = None,
                  payload: Payload = default_payload, amqp_uri: str | None = None, listen: bool = True,
                  poll_interval: float = 1.0, batch_size: int = 100, standby_interval: float = 1.0,
-                 retry_interval: float = 0.5) -> None:
+                 retry_interval: float = 0.5, lease: float | None = None, mandatory: bool = True) -> None:
         self.dsn = config.database_url(database)
         self.source = source or database
         self.name = name or self.source
         self.payload = payload
         self.amqp_uri = amqp_uri or config.amqp_uri()
         self.listen = listen
-        self.poll_interval = poll_interval
+        self.lease = lease or lease_seconds()
+        self.mandatory = mandatory
+        # The leader talks to the server at least this often, or the lease would end its session.
+        self.poll_interval = min(poll_interval, self.lease / 3)
         self.batch_size = batch_size
         self.standby_interval = standby_interval
         self.retry_interval = retry_interval
         self.exchange = get_event_exchange(self.source, {})
-        self.lock_key = zlib.crc32(f"outbox-relay:{self.name}".encode())
         self.stopping = False
         #: "starting", "standby", "leader" or "reconnecting" (after an outage); readiness reports it.
         self.role = "starting"
+        self.returned: set[str] = set()  # event ids the broker returned as unroutable
+        self.unroutable_delay = UNROUTABLE_FIRST_DELAY
 
     def stop(self) -> None:
         """Ask `run()` to return (within about a poll interval)."""
@@ -153,7 +202,8 @@ class Relay:
 
     def _serve(self) -> None:
         with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5,
-                             application_name=f"outbox-relay {os.getpid()} {self.name}"[:63]) as conn:
+                             application_name=f"outbox-relay {os.getpid()} {self.name}"[:63],
+                             **session_bounds(self.lease)) as conn:
             self.role = "standby"
             if not self._lead(conn):
                 return
@@ -166,13 +216,33 @@ class Relay:
             with kombu.Connection(self.amqp_uri, connect_timeout=5,
                                   transport_options={"confirm_publish": True}) as broker:
                 broker.connect()
-                producer = broker.Producer(exchange=self.exchange)  # declares the exchange
+                # Declares the exchange; returned (unroutable) messages are noted by event id.
+                producer = broker.Producer(exchange=self.exchange, on_return=self._on_return)
                 logs.log(log, logging.INFO, "relay leading", relay=self.name, checkpoint=checkpoint)
                 while not self.stopping:
-                    checkpoint, full = self._publish_batch(conn, producer, checkpoint)
+                    try:
+                        checkpoint, full = self._publish_batch(conn, producer, checkpoint)
+                    except Unroutable as exc:
+                        checkpoint = exc.checkpoint
+                        self._back_off(conn, exc.event)
+                        continue
+                    self.unroutable_delay = UNROUTABLE_FIRST_DELAY
                     update_metrics(conn, self.name)
                     if not full:
                         self._wait(conn)
+
+    def _on_return(self, exc: Exception, exchange: Any, routing_key: str, message: Any) -> None:
+        self.returned.add(message.properties.get("message_id"))
+
+    def _back_off(self, conn: Connection[Any], event: eventstore.Event) -> None:
+        UNROUTABLE.labels(self.name).inc()
+        logs.log(log, logging.WARNING, "event unroutable, no queue bound yet; retrying", relay=self.name,
+                 event_type=event.type, position=event.position, delay=self.unroutable_delay)
+        deadline = time.monotonic() + self.unroutable_delay
+        while not self.stopping and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, self.poll_interval))
+            update_metrics(conn, self.name)  # also keeps the leader's session from idling out
+        self.unroutable_delay = min(self.unroutable_delay * 2, UNROUTABLE_MAX_DELAY)
 
     def _lead(self, conn: Connection[Any]) -> bool:
         """Block until this relay holds the leadership lock (True) or is stopped (False)."""
@@ -184,20 +254,29 @@ class Relay:
         return True
 
     def _try_lock(self, conn: Connection[Any]) -> bool:
-        row = conn.cursor(row_factory=tuple_row).execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
-        return bool(row and row[0])
+        return locks.try_session_lock(conn, locks.RELAY_LEADER, self.name)
 
     def _publish_batch(self, conn: Connection[Any], producer: Any, checkpoint: int) -> tuple[int, bool]:
         events = eventstore.read_log(conn, checkpoint, self.batch_size)
-        for event in events:
-            # With confirm_publish, publish() returns only once the broker has the message.
-            producer.publish(exchange=self.exchange, confirm_timeout=10,
+        for index, event in enumerate(events):
+            # With confirm_publish, publish() returns only once the broker has the message;
+            # a return for it (no queue bound) arrives before that confirmation.
+            producer.publish(exchange=self.exchange, confirm_timeout=10, mandatory=self.mandatory,
                              **nameko_message(self.source, event, self.payload(event)))
+            if str(event.event_id) in self.returned:
+                self.returned.clear()
+                if index:
+                    checkpoint = events[index - 1].position
+                    self._advance(conn, checkpoint)
+                raise Unroutable(event, checkpoint)
         if events:
             checkpoint = events[-1].position
-            conn.execute("UPDATE relay_checkpoints SET position = greatest(position, %s), updated_at = now()"
-                         " WHERE name = %s", (checkpoint, self.name))
+            self._advance(conn, checkpoint)
         return checkpoint, len(events) == self.batch_size
+
+    def _advance(self, conn: Connection[Any], position: int) -> None:
+        conn.execute("UPDATE relay_checkpoints SET position = greatest(position, %s), updated_at = now()"
+                     " WHERE name = %s", (position, self.name))
 
     def _wait(self, conn: Connection[Any]) -> None:
         if self.listen:

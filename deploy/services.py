@@ -17,8 +17,13 @@ def service_class(name):
 
 
 def declare_event_queues(names, amqp_uri):
-    """Every durable event queue of these services, before any of them starts."""
+    """Every durable event queue the consumers of these services declare, before anything publishes.
+
+    The migration step and every process start run it for all of SERVICE_CLASSES.
+    """
     from common import green
     green.quiet()
-    from common import consumer  # imports Nameko, hence eventlet
-    return [queue for name in names for queue in consumer.declare_queues(service_class(name), amqp_uri)]
+    from common import config, consumer  # imports Nameko, hence eventlet
+    nameko_config = config.nameko_config(AMQP_URI=amqp_uri)
+    return [queue for name in names
+            for queue in consumer.declare_queues(service_class(name), nameko_config)]

@@ -119,8 +119,16 @@ def base_env(**overrides):
     return env
 
 
-def rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+def rabbitmqctl(*args, attempts=3):
+    """Run a rabbitmqctl command; the CLI sometimes fails to reach a busy node, so try again before giving up."""
+    for attempt in range(1, attempts + 1):
+        result = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=60)
+        if result.returncode == 0:
+            return result.stdout
+        if attempt == attempts:
+            raise NotReady(f"rabbitmqctl {' '.join(args)} failed ({result.returncode}): "
+                           f"{(result.stderr or result.stdout).strip()[:300]}")
+        time.sleep(attempt)
 
 
 def add_vhost(name):

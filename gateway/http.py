@@ -10,7 +10,7 @@ from functools import partial, wraps
 
 import eventlet
 from eventlet.event import Event
-from nameko.exceptions import ContainerBeingKilled, RemoteError, UnknownService
+from nameko.exceptions import ContainerBeingKilled
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from prometheus_client import Counter, Histogram
@@ -200,16 +200,3 @@ def _authenticating(fn, roles):
         parameters=[p for name, p in signature.parameters.items() if name != "principal"])
     return handler
 
-
-def call(method, *args, **kwargs):
-    """An RPC bounded in time: Nameko's RPC proxy would otherwise wait forever."""
-    try:
-        with eventlet.Timeout(config.rpc_timeout_seconds()):
-            return method(*args, **kwargs)
-    except eventlet.Timeout:
-        raise errors.ServiceUnavailable(details={"reason": "timeout"}) from None
-    except UnknownService:
-        raise errors.ServiceUnavailable(details={"reason": "service not running"}) from None
-    except RemoteError as exc:
-        logs.log(log, logging.ERROR, "remote error", error=str(exc))
-        raise errors.ServiceError() from None

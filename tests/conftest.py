@@ -41,6 +41,15 @@ def amqp_uri():
     system.delete_vhost(VHOST)
 
 
+@pytest.fixture
+def private_vhost(amqp_uri):
+    """(name, uri) of a vhost of this test's own: faults injected there reach nothing else."""
+    name = f"{VHOST}_{uuid.uuid4().hex[:6]}"
+    system.add_vhost(name)
+    yield name, f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    system.delete_vhost(name)
+
+
 _migrated = set()
 
 

@@ -17,10 +17,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from common import errors, validation
+from common.rpc import call
 from common.transport import rpc_proxy
 from contracts import applications as schemas
 from gateway import inputs
-from gateway.http import call, json_response, route
+from gateway.http import json_response, route
 
 TAG = "就业见习申请"
 REVIEW_TAG = "就业见习审核"

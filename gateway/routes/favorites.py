@@ -5,10 +5,11 @@ are not approved interns 403 NOT_AN_INTERN.
 """
 from werkzeug.wrappers import Response
 
+from common.rpc import call
 from common.transport import rpc_proxy
 from contracts import favorites as schemas
 from gateway import inputs
-from gateway.http import call, json_response, route
+from gateway.http import json_response, route
 
 TAG = "见习岗位收藏"
 

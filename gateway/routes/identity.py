@@ -1,10 +1,11 @@
 """Identity endpoints: register, login, my details, staff accounts."""
 import eventlet
 
+from common.rpc import call
 from common.transport import rpc_proxy
 from contracts import identity as schemas
 from gateway import inputs
-from gateway.http import call, json_response, route
+from gateway.http import json_response, route
 
 TAG = "身份"
 

@@ -6,11 +6,12 @@ from nameko.events import BROADCAST, event_handler
 
 from common import regions
 from common.ids import parse_uuid
+from common.rpc import call
 from common.transport import rpc_proxy
 from contracts import postings as schemas
 from gateway import inputs
 from gateway.cache import DETAIL, EVENTS, SEARCH, PostsCache
-from gateway.http import call, json_response, route
+from gateway.http import json_response, route
 
 TAG = "见习岗位"
 

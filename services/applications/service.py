@@ -1,5 +1,6 @@
 """Applications' Nameko entrypoints: attachments, submission, my cases, review."""
 import base64
+import functools
 import logging
 
 from nameko.timer import timer
@@ -8,7 +9,7 @@ from common import errors, logs
 from common.ids import parse_uuid
 from common.paging import page_body
 from common.relay import OutboxRelay
-from common.rpc import Pingable, RequestId, Store, rpc
+from common.rpc import Pingable, RequestId, Store, call, rpc
 from common.transport import rpc_proxy
 from common.validation import load
 from contracts import applications as schemas
@@ -144,5 +145,8 @@ class ApplicationsService(Pingable):
         return self._cases().verify(case_number, code)
 
     def _cases(self):
-        return usecases.Applications(self.store, self.identity.applicant_record, self.bucket.download_url,
+        # Bounded, and asked before any lock or pooled connection is taken (see usecases): a silent
+        # identity holds nothing of ours but the waiting worker, and that for a bounded time.
+        applicant_record = functools.partial(call, self.identity.applicant_record)
+        return usecases.Applications(self.store, applicant_record, self.bucket.download_url,
                                      request_id=self.request_id)

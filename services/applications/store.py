@@ -6,13 +6,12 @@ events, read models, attachments and idempotency answers commit together.
 """
 import contextlib
 import uuid
-import zlib
 from datetime import datetime
 
 from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
-from common import clock, errors, eventstore
+from common import clock, errors, eventstore, locks
 from common.paging import offset
 from services.applications import domain
 
@@ -50,11 +49,6 @@ def project(conn, event):
 
 def _active_exists():
     return errors.Conflict("您已有未办结或已通过的申请，不能重复申报", code="ACTIVE_APPLICATION_EXISTS")
-
-
-def _lock_key(owner_id):
-    # A per-person transaction lock; an accidental hash collision only serialises two people.
-    return zlib.crc32(b"applicant:" + str(owner_id).encode())
 
 
 def month_range(month):
@@ -101,7 +95,8 @@ class Transaction:
 
     def lock_person(self, owner_id):
         """Serialise this person's submissions (transaction-scoped advisory lock)."""
-        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(owner_id),))
+        # An accidental hash collision only serialises two people.
+        locks.transaction_lock(self.conn, locks.APPLICANT, owner_id)
 
     def active_case(self, owner_id):
         return self.conn.execute(f"SELECT application_id, case_number FROM applications "

@@ -2,12 +2,10 @@
 and interns' bookmarks (at most three) on open posts in their jurisdiction."""
 import logging
 
-import eventlet
-from nameko.exceptions import UnknownService
 from nameko.timer import timer
 
-from common import config, consumer, errors, logs
-from common.rpc import Pingable, RequestId, Store, rpc
+from common import consumer, errors, logs
+from common.rpc import Pingable, RequestId, Store, call, rpc
 from common.transport import rpc_proxy
 from common.validation import load
 from contracts import favorites as schemas
@@ -74,7 +72,7 @@ class FavoritesService(Pingable):
         jurisdiction, one RPC to postings per page, each marked `favorited`."""
         intern = self._intern(actor)
         data = load(schemas.FavoritePostingsQuery, query)
-        page = self._postings(self.postings.open_in_jurisdiction, domain.jurisdiction(intern), data)
+        page = call(self.postings.open_in_jurisdiction, domain.jurisdiction(intern), data)
         favorited = self.store.favorited_among(actor["user_id"], [item["posting_id"] for item in page["items"]])
         return domain.with_flags(page, favorited)
 
@@ -83,7 +81,7 @@ class FavoritesService(Pingable):
         """GET /api/v1/favorites: the bookmarked posts (closed ones too, so they can be removed)."""
         self._intern(actor)
         ids = self.store.favorite_ids(actor["user_id"])
-        items = self._postings(self.postings.summaries, ids)["items"] if ids else []
+        items = call(self.postings.summaries, ids)["items"] if ids else []
         return {"items": items, "limit": domain.LIMIT}
 
     @rpc
@@ -94,7 +92,7 @@ class FavoritesService(Pingable):
         if key is None:
             raise errors.NotFound(NOT_FOUND)
         # Fetched before the transaction, so no lock is held across an RPC.
-        posting = self._postings(self.postings.get, key)
+        posting = call(self.postings.get, key)
         created = self.store.add(actor["user_id"], key, lambda intern, held: domain.admit(intern, posting, held))
         return {"created": created, "posting": {**posting, "favorited": True}}
 
@@ -109,13 +107,3 @@ class FavoritesService(Pingable):
     def _intern(self, actor):
         domain.require_applicant(actor)
         return domain.require_intern(self.store.intern(actor["user_id"]))
-
-    def _postings(self, method, *args):
-        """Nameko's RPC proxy has no timeout of its own: bound the wait, as the gateway does."""
-        try:
-            with eventlet.Timeout(config.rpc_timeout_seconds()):
-                return method(*args)
-        except eventlet.Timeout:
-            raise errors.ServiceUnavailable(details={"postings": ["no answer in time"]}) from None
-        except UnknownService:
-            raise errors.ServiceUnavailable(details={"postings": ["service not running"]}) from None

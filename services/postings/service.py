@@ -17,8 +17,9 @@ class PostingsService(Pingable):
     name = "postings"
 
     store = Store("postings", PostingsStore)
-    # Publishes posting_published / posting_changed / posting_closed, so gateways drop cached copies.
-    relay = OutboxRelay()
+    # Publishes posting_published / posting_changed / posting_closed, so gateways drop cached copies;
+    # only gateways' broadcast queues take them, and with no gateway running there is nothing to drop.
+    relay = OutboxRelay(mandatory=False)
     request_id = RequestId()
 
     @rpc

@@ -1,4 +1,5 @@
 """Events published before the consumer's first start wait in queues declared at deploy time."""
+import subprocess
 import time
 import uuid
 
@@ -9,18 +10,14 @@ from nameko.runners import ServiceRunner
 from nameko.standalone.events import event_dispatcher
 
 from common import consumer, db
-from deploy.system import add_vhost, delete_vhost
+from deploy import system
 from services.favorites.service import FavoritesService
-from tests.conftest import VHOST
 
 
 @pytest.fixture
-def fresh_vhost(amqp_uri, databases):
+def fresh_vhost(private_vhost, databases):
     databases("favorites")
-    vhost = f"{VHOST}_declare_{uuid.uuid4().hex[:6]}"
-    add_vhost(vhost)
-    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    delete_vhost(vhost)
+    return private_vhost[1]
 
 
 def approve_before_favorites_ever_ran(uri):
@@ -36,8 +33,8 @@ def approve_before_favorites_ever_ran(uri):
     return applicant_id
 
 
-def intern_after_start(uri, applicant_id, wait):
-    runner = ServiceRunner({"AMQP_URI": uri})
+def intern_after_start(uri, applicant_id, wait, queue_type="classic"):
+    runner = ServiceRunner({"AMQP_URI": uri, consumer.QUEUE_TYPE_CONFIG_KEY: queue_type})
     runner.add_service(FavoritesService)
     runner.start()
     try:
@@ -53,11 +50,41 @@ def intern_after_start(uri, applicant_id, wait):
         runner.stop()
 
 
-def test_declared_queues_keep_events_published_before_the_first_start(fresh_vhost):
-    names = consumer.declare_queues(FavoritesService, fresh_vhost)
-    assert "evt-applications-application_approved--favorites.on_application_approved" in names
-    applicant_id = approve_before_favorites_ever_ran(fresh_vhost)
-    assert intern_after_start(fresh_vhost, applicant_id, wait=10)
+def queue_types(vhost):
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "type"], check=True,
+                            capture_output=True, text=True, timeout=60).stdout
+    return dict(line.split("\t") for line in listed.splitlines() if "\t" in line)
+
+
+APPROVED_QUEUE = "evt-applications-application_approved--favorites.on_application_approved"
+
+
+@pytest.mark.parametrize("queue_type", ["classic", "quorum"])
+def test_the_migration_step_declares_queues_that_keep_events_published_before_the_first_start(
+        private_vhost, databases, queue_type):
+    databases("favorites")
+    vhost, uri = private_vhost
+    migrated = subprocess.run([system.PYTHON, "-m", "common.migrate", "favorites"], cwd=system.ROOT,
+                              env=system.base_env(AMQP_URI=uri, EVENT_QUEUE_TYPE=queue_type),
+                              capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
+    types = queue_types(vhost)
+    assert types[APPROVED_QUEUE] == queue_type
+    favorites_queues = {name for name in types if name.endswith(tuple(
+        f"--favorites.{method}" for method in ("on_application_submitted", "on_application_withdrawn",
+                                               "on_application_rejected", "on_application_approved")))}
+    assert len(favorites_queues) == 4
+    applicant_id = approve_before_favorites_ever_ran(uri)
+    assert intern_after_start(uri, applicant_id, wait=10, queue_type=queue_type)
+
+
+def test_quorum_queues_by_configuration_classic_by_default():
+    quorum = consumer.durable_queues(FavoritesService, {"AMQP_URI": "memory://", "EVENT_QUEUE_TYPE": "quorum"})
+    classic = consumer.durable_queues(FavoritesService, {"AMQP_URI": "memory://"})
+    assert APPROVED_QUEUE in {q.name for q in quorum}
+    assert {q.queue_arguments["x-queue-type"] for q in quorum} == {"quorum"}
+    assert all("x-queue-type" not in (q.queue_arguments or {}) for q in classic)
+    assert {q.name for q in quorum} == {q.name for q in classic}
 
 
 def test_without_declaring_such_events_are_lost(fresh_vhost):

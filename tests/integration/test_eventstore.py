@@ -201,3 +201,77 @@ def test_rebuild_reproduces_the_live_projections(dsn):
     assert count >= sum(streams.values())
     assert len(live[1]) == sum(streams.values())
     assert rebuilt == live
+
+
+def project_count(conn, event):
+    """A test read model for the rebuild-under-load test: events per stream."""
+    if event.type == "busy_added":
+        conn.execute("INSERT INTO test_busy_counts (stream_id, events) VALUES (%s, 1) ON CONFLICT (stream_id)"
+                     " DO UPDATE SET events = test_busy_counts.events + 1", (event.stream_id,))
+
+
+def test_reads_and_writes_proceed_while_the_read_model_is_rebuilt(dsn):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE test_busy_counts (stream_id uuid PRIMARY KEY, events int NOT NULL)")
+    streams = [uuid.uuid4() for _ in range(200)]
+    with psycopg.connect(dsn) as conn:  # many cases, a long replay: 10,000 events
+        for stream in streams:
+            with conn.transaction():
+                for event in eventstore.append(conn, stream, 0, [NewEvent("busy_added", {}) for _ in range(50)]):
+                    project_count(conn, event)
+
+    rebuilding = threading.Event()
+    done = threading.Event()
+    slowest = defaultdict(float)
+    during = defaultdict(int)
+
+    def timed(kind, operation):
+        started = time.monotonic()
+        operation()
+        slowest[kind] = max(slowest[kind], time.monotonic() - started)
+        if rebuilding.is_set() and not done.is_set():
+            during[kind] += 1
+
+    def reader():
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while not done.is_set():
+                timed("read", lambda: conn.execute("SELECT events FROM test_busy_counts WHERE stream_id = %s",
+                                                   (random.choice(streams),)).fetchone())
+
+    def writer():
+        new_stream = uuid.uuid4()
+        with psycopg.connect(dsn) as conn:
+            version = 0
+            while not done.is_set():
+                def submit():
+                    with conn.transaction():
+                        for event in eventstore.append(conn, new_stream, version, [NewEvent("busy_added", {})]):
+                            project_count(conn, event)
+                timed("write", submit)
+                version += 1
+        return new_stream
+
+    workers = [threading.Thread(target=reader), threading.Thread(target=reader), threading.Thread(target=writer)]
+    for worker in workers:
+        worker.start()
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            live_before = conn.execute("SELECT count(*) FROM test_busy_counts").fetchone()[0]
+            rebuilding.set()
+            started = time.monotonic()
+            projections.rebuild(conn, ["test_busy_counts"], project_count)
+            took = time.monotonic() - started
+    finally:
+        done.set()
+        for worker in workers:
+            worker.join()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rebuilt = conn.execute("SELECT sum(events) FROM test_busy_counts").fetchone()[0]
+        logged = conn.execute("SELECT count(*) FROM events WHERE type = 'busy_added'").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s",
+                            (projections.SHADOW,)).fetchone()[0] == 0
+    assert live_before == len(streams)
+    assert rebuilt == logged, "the rebuilt model holds every event, those written during the rebuild too"
+    # Blocked readers or writers would wait about as long as the whole rebuild.
+    assert during["read"] and during["write"], dict(during)
+    assert slowest["read"] < took / 2 and slowest["write"] < took / 2, (took, dict(slowest))

@@ -1,5 +1,6 @@
 """The outbox relay against real PostgreSQL and RabbitMQ: Nameko format, wake-ups, crashes and outages."""
 import json
+import os
 import queue
 import random
 import signal
@@ -15,12 +16,14 @@ from nameko.events import event_handler
 from nameko.runners import ServiceRunner
 from nameko.standalone.events import get_event_exchange
 
-from common import eventstore, relay
+from common import db, eventstore, relay
 from common.eventstore import NewEvent
 from common.rpc import RequestId
 from deploy import system
 from deploy.system import rabbitmqctl
+from services.favorites.service import FavoritesService
 from tests.conftest import LOG_DIR
+from tests.polling import wait_for
 
 SOURCE = f"relaytest{uuid.uuid4().hex[:8]}"
 RECEIVED = queue.Queue()
@@ -152,21 +155,23 @@ def test_metrics_report_lag_and_the_age_of_the_oldest_unpublished_event(dsn):
 
 
 class RelayProcesses:
-    """Relay processes of one name, started and SIGKILLed at will."""
+    """Relay processes of one name, publishing to the vhost at `amqp_uri`, started and SIGKILLed at will."""
 
-    def __init__(self, dsn, source):
-        self.dsn, self.source, self.procs = dsn, source, []
+    def __init__(self, dsn, source, amqp_uri, name=None, **env):
+        self.dsn, self.source, self.name, self.procs = dsn, source, name or source, []
+        self.env = system.base_env(AMQP_URI=amqp_uri, **env)
 
     def spawn(self):
-        command = [system.PYTHON, "-m", "common.relay", "applications", "--source", self.source, "--poll-interval", "0.5"]
-        self.procs.append(system.start(command, system.base_env(), LOG_DIR / f"relay-{self.source}.log"))
+        command = [system.PYTHON, "-m", "common.relay", "applications", "--source", self.source,
+                   "--name", self.name, "--poll-interval", "0.5"]
+        self.procs.append(system.start(command, self.env, LOG_DIR / f"relay-{self.name}.log"))
 
     def leader_pid(self):
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             row = conn.execute(
                 """SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                    WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
-                     AND a.application_name LIKE %s""", (f"outbox-relay % {self.source}",)).fetchone()
+                     AND a.application_name LIKE %s""", (f"outbox-relay % {self.name}",)).fetchone()
         return int(row[0].split()[1]) if row else None
 
     def kill(self, pid):
@@ -176,29 +181,29 @@ class RelayProcesses:
         self.procs.remove(proc)
         self.spawn()
 
+    def wait_leader(self, timeout=10):
+        return wait_for(self.leader_pid, timeout=timeout, interval=0.1)
+
     def kill_leader(self):
-        deadline = time.monotonic() + 10
-        while (pid := self.leader_pid()) is None:
-            assert time.monotonic() < deadline, "no relay took the lead"
-            time.sleep(0.1)
-        self.kill(pid)
+        self.kill(self.wait_leader())
 
     def terminate_database_sessions(self):
         """What a PostgreSQL restart does to the relays: their sessions (and the lock) vanish."""
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE %s",
-                         (f"outbox-relay % {self.source}",))
+                         (f"outbox-relay % {self.name}",))
 
     def stop(self):
         system.stop(self.procs)
         return [p.returncode for p in self.procs]
 
 
-def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, amqp_uri):
+def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, private_vhost):
+    vhost, amqp_uri = private_vhost
     source = f"{SOURCE}chaos"
     start_at_head(dsn, source)
     probe = Probe(amqp_uri, source)
-    relays = RelayProcesses(dsn, source)
+    relays = RelayProcesses(dsn, source, amqp_uri)
     committed = []  # (position, event_id, stream, version)
     writing = threading.Event()
     writing.set()
@@ -225,12 +230,12 @@ def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, amqp
         time.sleep(1.5)
         relays.kill_leader()
         time.sleep(1)
-        rabbitmqctl("stop_app")
-        try:
-            time.sleep(1.5)
-            relays.kill_leader()  # dies while the broker is away
-        finally:
-            rabbitmqctl("start_app")
+        # The broker drops every connection of this test's vhost (as a node failover does), twice,
+        # the second time killing the leader while it reconnects; other vhosts are untouched.
+        rabbitmqctl("close_all_connections", "-p", vhost, "relay chaos test")
+        time.sleep(1.5)
+        rabbitmqctl("close_all_connections", "-p", vhost, "relay chaos test")
+        relays.kill_leader()
         time.sleep(1.5)
         relays.kill_leader()
         time.sleep(1)
@@ -255,8 +260,6 @@ def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, amqp
         writing.clear()
         for t in writers:
             t.join()
-        rabbitmqctl("start_app")  # idempotent; the broker must be up for whatever runs next
-        rabbitmqctl("await_startup")
         codes = relays.stop()
 
     assert codes == [0, 0], "relays stop cleanly on SIGTERM"
@@ -278,3 +281,103 @@ def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, amqp
         assert version <= highest.get(stream, 0) + 1, f"stream {stream} version {version} before its predecessor"
         highest[stream] = max(highest.get(stream, 0), version)
     probe.delete()
+
+
+def test_an_event_no_queue_takes_is_retried_until_one_does(dsn, private_vhost):
+    """Published `mandatory`: the broker returns it, the checkpoint stays, a later queue gets it."""
+    _, amqp_uri = private_vhost
+    source = f"{SOURCE}unroutable"
+    start_at_head(dsn, source)
+    worker = relay.Relay("applications", source, amqp_uri=amqp_uri, poll_interval=0.3)
+    returned_before = relay.UNROUTABLE.labels(source)._value.get()
+    thread = eventlet.spawn(worker.run)
+    probe = None
+    try:
+        stored = append(dsn, uuid.uuid4(), 0, "thing_happened", "thing_happened")
+        wait_for(lambda: relay.UNROUTABLE.labels(source)._value.get() > returned_before, timeout=10)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            assert relay.status(conn, source)["lag"] == 2, "a returned event is not counted as published"
+        probe = Probe(amqp_uri, source)  # the consumer deployed after the producer
+        messages = probe.drain(until=lambda m: len(m) >= 2, timeout=30)
+        assert [json.loads(m.body)["event_id"] for m in messages][:2] == [str(e.event_id) for e in stored]
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            wait_for(lambda: relay.status(conn, source)["lag"] == 0, timeout=10)
+    finally:
+        worker.stop()
+        thread.wait()
+        if probe:
+            probe.delete()
+
+
+def approval_events(dsn, count):
+    """`count` people's application submitted and approved, appended as the applications service would."""
+    applicants = []
+    for _ in range(count):
+        application_id, applicant_id = uuid.uuid4(), str(uuid.uuid4())
+        base = {"application_id": str(application_id), "applicant_id": applicant_id,
+                "jurisdiction": {"city_code": "140100", "county_code": None}}
+        with psycopg.connect(dsn) as conn, conn.transaction():
+            eventstore.append(conn, application_id, 0, [
+                NewEvent("application_submitted", {**base, "case_number": f"JX{application_id.hex[:14]}",
+                                                   "category": "graduate"}),
+                NewEvent("application_approved", {**base, "reviewer_id": str(uuid.uuid4()), "comment": ""})])
+        applicants.append(applicant_id)
+    return applicants
+
+
+def interns_among(applicants):
+    with db.connect("favorites", autocommit=True) as conn:
+        return conn.execute("SELECT count(*) AS n FROM interns WHERE applicant_id = ANY(%s::uuid[])",
+                            (applicants,)).fetchone()["n"]
+
+
+def test_a_standby_relay_takes_over_within_30s_of_the_leader_freezing_and_no_effect_repeats(
+        dsn, databases, private_vhost):
+    databases("favorites")
+    _, amqp_uri = private_vhost
+    name = f"{SOURCE}failover"
+    start_at_head(dsn, name)
+    favorites = ServiceRunner({"AMQP_URI": amqp_uri})
+    favorites.add_service(FavoritesService)
+    favorites.start()  # declares its queues: the relay's mandatory publishes have somewhere to go
+    relays = RelayProcesses(dsn, "applications", amqp_uri, name=name, RELAY_LEASE_SECONDS="10")
+    frozen = None
+    try:
+        relays.spawn()
+        relays.spawn()
+        first = approval_events(dsn, 3)
+        wait_for(lambda: interns_among(first) == 3, timeout=30)
+        frozen = relays.wait_leader()
+        os.kill(frozen, signal.SIGSTOP)  # the leader's host vanishes, as far as anyone can tell
+        stopped_at = time.monotonic()
+        during = approval_events(dsn, 5)
+        wait_for(lambda: interns_among(during) == 5, timeout=30, interval=0.1)
+        assert time.monotonic() - stopped_at < 30
+        assert relays.leader_pid() not in (None, frozen)
+        os.kill(frozen, signal.SIGCONT)
+        frozen = None
+        after = approval_events(dsn, 3)
+        wait_for(lambda: interns_among(after) == 3, timeout=30)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            wait_for(lambda: relay.status(conn, name)["lag"] == 0, timeout=30)
+    finally:
+        if frozen:
+            os.kill(frozen, signal.SIGCONT)
+        codes = relays.stop()
+        favorites.stop()
+    assert codes == [0, 0], "the resumed relay went back to standing by and stops cleanly"
+    people = first + during + after
+    with db.connect("favorites", autocommit=True) as conn:
+        applied = conn.execute(
+            """SELECT count(*) AS events, count(DISTINCT i.event_id) AS distinct_events,
+                      count(DISTINCT s.stream_id) FILTER (WHERE s.version = 2) AS complete_streams
+               FROM consumer_inbox i JOIN consumer_streams s USING (consumer, stream_id)
+               WHERE i.consumer = 'favorites' AND i.stream_id IN (
+                   SELECT application_id::text FROM interns WHERE applicant_id = ANY(%s::uuid[]))""",
+            (people,)).fetchone()
+        parked = conn.execute("SELECT count(*) AS n FROM dead_letters WHERE payload->>'applicant_id' = ANY(%s)",
+                              (people,)).fetchone()["n"]
+    assert interns_among(people) == len(people)
+    assert applied == {"events": 2 * len(people), "distinct_events": 2 * len(people),
+                       "complete_streams": len(people)}, "each event applied exactly once, in order"
+    assert parked == 0
