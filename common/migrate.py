@@ -51,7 +51,7 @@ def existing_services() -> list[str]:
     return [s for s in config.SERVICES if migrations_dir(s).is_dir()]
 
 
-def main(argv):
+def main(argv: list[str]) -> None:
     """`python -m common.migrate [service ...]`: migrations, then every consumer's durable event queues.
 
     The queues come before anything publishes, so no event waits for a consumer's first start.

@@ -11,12 +11,13 @@ SERVICE_CLASSES = {
 }
 
 
-def service_class(name):
+def service_class(name: str) -> type:
     module, cls = SERVICE_CLASSES[name]
-    return getattr(importlib.import_module(module), cls)
+    found: type = getattr(importlib.import_module(module), cls)
+    return found
 
 
-def declare_event_queues(names, amqp_uri):
+def declare_event_queues(names: list[str], amqp_uri: str) -> list[str]:
     """Every durable event queue the consumers of these services declare, before anything publishes.
 
     The migration step and every process start run it for all of SERVICE_CLASSES.

@@ -18,8 +18,8 @@ import pytest
 
 from common import config
 from deploy import system
-from tests.conftest import LOG_DIR, VHOST
 from tests import factories
+from tests.conftest import LOG_DIR, VHOST
 from tests.e2e.conftest import DEMO_PASSWORD, Client
 from tests.e2e.test_applications import form
 from tests.e2e.test_favorites import wait_until_intern
@@ -118,7 +118,7 @@ def ready_to_submit(anon, count):
     for _ in range(count):
         person = factories.person(password=DEMO_PASSWORD)
         # 409: an attempt that missed the bound had registered the person after all.
-        answered(lambda: anon.post("/api/v1/auth/register", json=person), 201, 409)
+        answered(lambda body=person: anon.post("/api/v1/auth/register", json=body), 201, 409)
         client = login(anon, person["username"])
         ready.append((client, form(client)))
     return ready
@@ -211,7 +211,7 @@ def test_terminated_database_sessions_give_503_or_success_never_500_and_nothing_
     try:
         for service in ("applications", "postings", "applications"):
             before = sum(statuses.values())
-            wait_for(lambda: sum(statuses.values()) > before + 5, timeout=30)  # requests are in flight
+            wait_for(lambda seen=before: sum(statuses.values()) > seen + 5, timeout=30)  # requests are in flight
             assert faulty.terminate_backends(service) > 0
         for thread in submitters:
             thread.join(timeout=60)

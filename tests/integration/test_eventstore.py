@@ -243,9 +243,9 @@ def test_reads_and_writes_proceed_while_the_read_model_is_rebuilt(dsn):
         with psycopg.connect(dsn) as conn:
             version = 0
             while not done.is_set():
-                def submit():
+                def submit(expected=version):
                     with conn.transaction():
-                        for event in eventstore.append(conn, new_stream, version, [NewEvent("busy_added", {})]):
+                        for event in eventstore.append(conn, new_stream, expected, [NewEvent("busy_added", {})]):
                             project_count(conn, event)
                 timed("write", submit)
                 version += 1
