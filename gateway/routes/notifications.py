@@ -2,9 +2,10 @@
 from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
+from common.rpc import call
 from contracts import notifications as schemas
 from gateway import inputs
-from gateway.http import call, json_response, route
+from gateway.http import json_response, route
 
 TAG = "消息提醒"
 
