@@ -20,7 +20,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.approval_propagation import (
-    SETUP_WORKERS,
     Client,
     applicant,
     make_reviewer,
@@ -56,9 +55,9 @@ def notification_delays(reviewer, cases):
     return delays, polls
 
 
-def run(base_url, reviewer, decisions, forms):
+def run(base_url, reviewer, decisions, forms, setup_workers):
     print(f"setting up {decisions} applicants with pending applications ...", flush=True)
-    with ThreadPoolExecutor(SETUP_WORKERS) as pool:
+    with ThreadPoolExecutor(setup_workers) as pool:
         cases = list(pool.map(lambda n: applicant(base_url, n), range(decisions)))
 
     delays, polls = notification_delays(reviewer, cases)
@@ -90,12 +89,14 @@ def main():
     parser.add_argument("--password", default=config.env("DEMO_PASSWORD", "Demo-2026"))
     parser.add_argument("--decisions", type=int, default=300)
     parser.add_argument("--forms", type=int, default=200)
+    parser.add_argument("--setup-workers", type=int, default=4,
+                        help="parallel registrations while setting up (argon2 is CPU-bound)")
     args = parser.parse_args()
     if args.base_url:
         reviewer = Client(args.base_url).login(args.reviewer, args.password)
-        return run(args.base_url, reviewer, args.decisions, args.forms)
+        return run(args.base_url, reviewer, args.decisions, args.forms, args.setup_workers)
     with system.Throwaway("bench") as sut:
-        return run(sut.base_url, make_reviewer(sut.base_url), args.decisions, args.forms)
+        return run(sut.base_url, make_reviewer(sut.base_url), args.decisions, args.forms, args.setup_workers)
 
 
 if __name__ == "__main__":
