@@ -8,9 +8,10 @@ Stored events carry no ID number and no phone: the personal particulars of a
 submission (name, masked ID number, phone, addresses) live beside the event log
 in the service's own table, so the published, immutable log never holds them.
 """
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
-from datetime import date
-from typing import ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from common import clock, errors, regions
 from common.validators import id_birth_date, id_gender
@@ -34,10 +35,28 @@ RETURN_ITEMS_MAX, RETURN_ITEM_MAX = 20, 100
 # change it makes to the read-model row (store.project applies that change with SQL). Its
 # name and published fields are the contract's (contracts.applications).
 
-EVENTS = {}
+Json = dict[str, Any]
+Actor = Mapping[str, Any]
+Problems = dict[str, list[str]]
 
 
-def event_type(cls):
+class StoredEvent(Protocol):
+    """A stored event as common.eventstore returns it (only what the fold reads)."""
+    @property
+    def type(self) -> str: ...
+    @property
+    def payload(self) -> Json: ...
+    @property
+    def stream_version(self) -> int: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+
+
+EVENTS: dict[str, type["ApplicationEvent"]] = {}
+E = TypeVar("E", bound="type[ApplicationEvent]")
+
+
+def event_type(cls: E) -> E:
     """Register an event class under its integration name."""
     EVENTS[cls.type] = cls
     return cls
@@ -49,23 +68,23 @@ class ApplicationEvent:
     #: True when the event starts a stream (and inserts the read-model row).
     creates: ClassVar[bool] = False
 
-    def payload(self):
+    def payload(self) -> Json:
         return asdict(self)
 
     @classmethod
-    def from_payload(cls, data):
+    def from_payload(cls, data: Json) -> "ApplicationEvent":
         return cls(**{f.name: data.get(f.name, f.default if f.default is not MISSING else None)
                       for f in fields(cls)})
 
-    def apply(self, state, at):
+    def apply(self, state: "Application", at: datetime) -> "Application":
         """The state after this event (history and version are kept by `apply`)."""
         raise NotImplementedError
 
-    def step(self):
+    def step(self) -> Json:
         """Who did it and what they said, for the history."""
         raise NotImplementedError
 
-    def row(self, at):
+    def row(self, at: datetime) -> Json:
         """The read-model columns this event sets."""
         raise NotImplementedError
 
@@ -75,22 +94,22 @@ class _Form(ApplicationEvent):
     """The application fields a submission and a resubmission both carry."""
     applicant_id: str
     category: str
-    jurisdiction: dict
+    jurisdiction: Json
     gender: str
     education: str
     school: str
     major: str | None
     graduation_date: str | None
-    attachment_ids: list
+    attachment_ids: list[str]
     declaration_accepted: bool = True
 
-    def form_row(self):
+    def form_row(self) -> Json:
         return {"category": self.category, "jurisdiction_city": self.jurisdiction["city_code"],
                 "jurisdiction_county": self.jurisdiction.get("county_code"), "gender": self.gender,
                 "education": self.education, "school": self.school, "major": self.major,
                 "graduation_date": self.graduation_date}
 
-    def step(self):
+    def step(self) -> Json:
         return {"by": self.applicant_id}
 
 
@@ -101,12 +120,12 @@ class ApplicationSubmitted(_Form):
     creates = True
     case_number: str = ""
 
-    def apply(self, state, at):
+    def apply(self, state: "Application", at: datetime) -> "Application":
         return replace(state, status="pending", applicant_id=self.applicant_id, case_number=self.case_number,
                        category=self.category, jurisdiction=self.jurisdiction, submitted_at=at,
                        attachment_ids=tuple(self.attachment_ids))
 
-    def row(self, at):
+    def row(self, at: datetime) -> Json:
         return {**self.form_row(), "case_number": self.case_number, "applicant_id": self.applicant_id,
                 "status": "pending", "submitted_at": at}
 
@@ -116,12 +135,12 @@ class ApplicationSubmitted(_Form):
 class ApplicationResubmitted(_Form):
     type = RESUBMITTED
 
-    def apply(self, state, at):
+    def apply(self, state: "Application", at: datetime) -> "Application":
         return replace(state, status="pending", category=self.category, jurisdiction=self.jurisdiction,
                        decided_at=None, reviewer_id=None, return_reason=None, return_items=(),
                        attachment_ids=tuple(self.attachment_ids))
 
-    def row(self, at):
+    def row(self, at: datetime) -> Json:
         return {**self.form_row(), "status": "pending", "decided_at": None, "reviewer_id": None,
                 "return_reason": None, "return_items": None}
 
@@ -132,13 +151,13 @@ class ApplicationWithdrawn(ApplicationEvent):
     type = WITHDRAWN
     applicant_id: str
 
-    def apply(self, state, at):
+    def apply(self, state: "Application", at: datetime) -> "Application":
         return replace(state, status="withdrawn", decided_at=at)
 
-    def step(self):
+    def step(self) -> Json:
         return {"by": self.applicant_id}
 
-    def row(self, at):
+    def row(self, at: datetime) -> Json:
         return {"status": "withdrawn", "decided_at": at}
 
 
@@ -147,17 +166,17 @@ class ApplicationWithdrawn(ApplicationEvent):
 class ApplicationApproved(ApplicationEvent):
     type = APPROVED
     applicant_id: str
-    jurisdiction: dict
+    jurisdiction: Json
     reviewer_id: str
     comment: str | None
 
-    def apply(self, state, at):
+    def apply(self, state: "Application", at: datetime) -> "Application":
         return replace(state, status="approved", decided_at=at, reviewer_id=self.reviewer_id)
 
-    def step(self):
+    def step(self) -> Json:
         return {"by": self.reviewer_id, "comment": self.comment}
 
-    def row(self, at):
+    def row(self, at: datetime) -> Json:
         return {"status": "approved", "decided_at": at, "reviewer_id": self.reviewer_id, "comment": self.comment}
 
 
@@ -169,13 +188,13 @@ class ApplicationRejected(ApplicationEvent):
     reviewer_id: str
     reason: str
 
-    def apply(self, state, at):
+    def apply(self, state: "Application", at: datetime) -> "Application":
         return replace(state, status="rejected", decided_at=at, reviewer_id=self.reviewer_id)
 
-    def step(self):
+    def step(self) -> Json:
         return {"by": self.reviewer_id, "reason": self.reason}
 
-    def row(self, at):
+    def row(self, at: datetime) -> Json:
         return {"status": "rejected", "decided_at": at, "reviewer_id": self.reviewer_id, "reason": self.reason}
 
 
@@ -186,16 +205,16 @@ class ApplicationReturned(ApplicationEvent):
     applicant_id: str
     reviewer_id: str
     reason: str
-    items: list
+    items: list[str]
 
-    def apply(self, state, at):
+    def apply(self, state: "Application", at: datetime) -> "Application":
         return replace(state, status="returned", decided_at=at, reviewer_id=self.reviewer_id,
                        return_reason=self.reason, return_items=tuple(self.items))
 
-    def step(self):
+    def step(self) -> Json:
         return {"by": self.reviewer_id, "reason": self.reason, "items": list(self.items)}
 
-    def row(self, at):
+    def row(self, at: datetime) -> Json:
         return {"status": "returned", "decided_at": at, "reviewer_id": self.reviewer_id,
                 "return_reason": self.reason, "return_items": list(self.items)}
 
@@ -207,25 +226,26 @@ class Application:
     """The aggregate's state. `version` 0 means the application does not exist."""
     application_id: str | None = None
     version: int = 0
-    status: str | None = None
-    applicant_id: str | None = None
-    case_number: str | None = None
-    category: str | None = None
-    jurisdiction: dict | None = None
-    submitted_at: object = None
-    decided_at: object = None
+    # Empty until the first event: every command checks `exists` before reading them.
+    status: str = ""
+    applicant_id: str = ""
+    case_number: str = ""
+    category: str = ""
+    jurisdiction: Json = field(default_factory=dict)
+    submitted_at: datetime | None = None
+    decided_at: datetime | None = None
     reviewer_id: str | None = None
     return_reason: str | None = None
-    return_items: tuple = ()
-    attachment_ids: tuple = ()
-    history: tuple = field(default_factory=tuple)
+    return_items: tuple[str, ...] = ()
+    attachment_ids: tuple[str, ...] = ()
+    history: tuple[Json, ...] = field(default_factory=tuple)
 
     @property
-    def exists(self):
+    def exists(self) -> bool:
         return self.version > 0
 
 
-def fold(events, application_id=None):
+def fold(events: Iterable[StoredEvent], application_id: str | None = None) -> Application:
     """State from stored events (objects with type, payload, stream_version, occurred_at), oldest first."""
     state = Application(application_id=application_id)
     for event in events:
@@ -233,7 +253,7 @@ def fold(events, application_id=None):
     return state
 
 
-def decode(event):
+def decode(event: StoredEvent) -> ApplicationEvent:
     """The domain event of a stored one (unknown types are a programming error)."""
     cls = EVENTS.get(event.type)
     if cls is None:
@@ -241,7 +261,7 @@ def decode(event):
     return cls.from_payload(event.payload)
 
 
-def apply(state, event):
+def apply(state: Application, event: StoredEvent) -> Application:
     domain_event = decode(event)
     step = {"type": event.type, "at": event.occurred_at, "version": event.stream_version, **domain_event.step()}
     state = domain_event.apply(state, event.occurred_at)
@@ -252,7 +272,7 @@ def apply(state, event):
 
 # ---- dates ----------------------------------------------------------------------------------
 
-def anniversary(start, years):
+def anniversary(start: date, years: int) -> date:
     """`start` moved on by whole years; 29 February falls on 1 March in common years."""
     try:
         return start.replace(year=start.year + years)
@@ -260,15 +280,16 @@ def anniversary(start, years):
         return date(start.year + years, 3, 1)
 
 
-def full_years(born, today):
+def full_years(born: date, today: date) -> int:
     """Age in full years (周岁): one more on each birthday (1 March for a 29 February birthday in common years)."""
     years = today.year - born.year
     return years if anniversary(born, years) <= today else years - 1
 
 
-def eligibility_problems(category, birth_date, graduation_date, today):
+def eligibility_problems(category: str, birth_date: date | None, graduation_date: date | None,
+                         today: date) -> Problems:
     """Field problems of the category's eligibility on `today` (Asia/Shanghai)."""
-    problems = {}
+    problems: Problems = {}
     if category in GRADUATE_CATEGORIES:
         if graduation_date is None:
             problems["graduation_date"] = ["毕业生类别须填写毕业时间"]
@@ -277,7 +298,7 @@ def eligibility_problems(category, birth_date, graduation_date, today):
         elif today > anniversary(graduation_date, GRADUATION_WINDOW_YEARS):
             problems["graduation_date"] = ["离校已超过2年，不符合该人员类别"]
     elif category == "unemployed_youth":
-        age = full_years(birth_date, today)
+        age = full_years(birth_date, today) if birth_date else -1  # identity keeps only valid ID numbers
         if not YOUTH_MIN_AGE <= age <= YOUTH_MAX_AGE:
             problems["category"] = [f"失业青年须年满16周岁且未满25周岁（当前{age}周岁）"]
         if graduation_date is not None and graduation_date > today:
@@ -287,7 +308,7 @@ def eligibility_problems(category, birth_date, graduation_date, today):
 
 # ---- commands ---------------------------------------------------------------------------------
 
-def form_problems(form, id_number, today):
+def form_problems(form: Json, id_number: str, today: date) -> Problems:
     """Field problems of a complete application form (a submission or a resubmission)."""
     problems = {}
     if form.get("declaration_accepted") is not True:
@@ -309,7 +330,7 @@ def form_problems(form, id_number, today):
     return problems
 
 
-def _form_fields(form, applicant_id):
+def _form_fields(form: Json, applicant_id: str) -> Json:
     jurisdiction = form["jurisdiction"]
     graduation = form.get("graduation_date")
     return {
@@ -320,7 +341,8 @@ def _form_fields(form, applicant_id):
         "attachment_ids": [str(a) for a in form["attachment_ids"]]}
 
 
-def submit(form, applicant_id, id_number, attachments, active, today, case_number):
+def submit(form: Json, applicant_id: str, id_number: str, attachments: Mapping[str, Json], active: Json | None,
+           today: date, case_number: str) -> list[ApplicationEvent]:
     """The submission of `form` (schema-loaded) by `applicant_id`, whose identity record holds `id_number`.
 
     `attachments` maps each requested attachment id to its row (owner_id, kind,
@@ -339,7 +361,8 @@ def submit(form, applicant_id, id_number, attachments, active, today, case_numbe
     return [ApplicationSubmitted(case_number=case_number, **_form_fields(form, applicant_id))]
 
 
-def resubmit(state, form, actor_id, id_number, attachments, today):
+def resubmit(state: Application, form: Json, actor_id: str, id_number: str, attachments: Mapping[str, Json],
+             today: date) -> list[ApplicationEvent]:
     """The owner's corrected, complete form for a returned case; eligibility is judged on `today`.
 
     `attachments` as for `submit`; uploads already on this case may be named again.
@@ -359,7 +382,8 @@ def resubmit(state, form, actor_id, id_number, attachments, today):
     return [ApplicationResubmitted(**_form_fields(form, state.applicant_id))]
 
 
-def attachments_problem(category, attachment_ids, attachments, applicant_id, case_id=None):
+def attachments_problem(category: str, attachment_ids: Sequence[Any], attachments: Mapping[str, Json | None],
+                        applicant_id: str, case_id: str | None = None) -> str | None:
     """Why the attachments cannot go with this submission, or None.
 
     Only the caller's own, stored uploads that no other case uses qualify (a
@@ -380,12 +404,12 @@ def attachments_problem(category, attachment_ids, attachments, applicant_id, cas
     return None
 
 
-def _ensure_visible_to_owner(state, actor_id):
+def _ensure_visible_to_owner(state: Application, actor_id: str) -> None:
     if not state.exists or state.applicant_id != str(actor_id):
         raise errors.NotFound("申请不存在")
 
 
-def ensure_visible(state, actor):
+def ensure_visible(state: Application, actor: Actor) -> None:
     """Owners see their cases; reviewers see cases inside their jurisdiction; all others get 404."""
     if not state.exists:
         raise errors.NotFound("申请不存在")
@@ -396,14 +420,14 @@ def ensure_visible(state, actor):
     raise errors.NotFound("申请不存在")
 
 
-def _ensure_reviewer(state, reviewer):
+def _ensure_reviewer(state: Application, reviewer: Actor) -> None:
     if "reviewer" not in reviewer.get("roles", ()):
         raise errors.Forbidden()
     if not state.exists or not regions.contains(reviewer.get("jurisdiction"), state.jurisdiction):
         raise errors.NotFound("申请不存在")
 
 
-def withdraw(state, actor_id):
+def withdraw(state: Application, actor_id: str) -> list[ApplicationEvent]:
     _ensure_visible_to_owner(state, actor_id)
     if state.status not in WITHDRAWABLE_STATUSES:
         raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只有未审核或退回补正的申请可以撤回",
@@ -411,13 +435,13 @@ def withdraw(state, actor_id):
     return [ApplicationWithdrawn(applicant_id=state.applicant_id)]
 
 
-def _ensure_pending(state):
+def _ensure_pending(state: Application) -> None:
     if state.status != "pending":
         raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只能审核未审核的申请",
                               {"status": state.status}, code="NOT_PENDING")
 
 
-def approve(state, reviewer, comment=None):
+def approve(state: Application, reviewer: Actor, comment: str | None = None) -> list[ApplicationEvent]:
     _ensure_reviewer(state, reviewer)
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > COMMENT_MAX:
@@ -427,47 +451,48 @@ def approve(state, reviewer, comment=None):
                                 reviewer_id=str(reviewer["user_id"]), comment=comment)]
 
 
-def reject(state, reviewer, reason):
+def reject(state: Application, reviewer: Actor, reason: str | None) -> list[ApplicationEvent]:
     _ensure_reviewer(state, reviewer)
-    reason = (reason or "").strip()
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
+    text = (reason or "").strip()
+    if not REASON_MIN <= len(text) <= REASON_MAX:
         raise errors.InvalidInput.field("reason", f"不通过原因须为{REASON_MIN}到{REASON_MAX}个字符")
     _ensure_pending(state)
     return [ApplicationRejected(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]),
-                                reason=reason)]
+                                reason=text)]
 
 
-def return_for_correction(state, reviewer, reason, items=()):
+def return_for_correction(state: Application, reviewer: Actor, reason: str | None,
+                          items: Sequence[str | None] = ()) -> list[ApplicationEvent]:
     """退回补正: the pending case goes back to its owner with the reason and what to correct or add."""
     _ensure_reviewer(state, reviewer)
-    reason = (reason or "").strip()
-    problems = {}
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
+    text = (reason or "").strip()
+    problems: Problems = {}
+    if not REASON_MIN <= len(text) <= REASON_MAX:
         problems["reason"] = [f"退回原因须为{REASON_MIN}到{REASON_MAX}个字符"]
-    items = [(item or "").strip() for item in (items or ())]
-    if len(items) > RETURN_ITEMS_MAX:
+    to_fix = [(item or "").strip() for item in (items or ())]
+    if len(to_fix) > RETURN_ITEMS_MAX:
         problems["items"] = [f"补正事项不能超过{RETURN_ITEMS_MAX}项"]
-    elif any(not 1 <= len(item) <= RETURN_ITEM_MAX for item in items):
+    elif any(not 1 <= len(item) <= RETURN_ITEM_MAX for item in to_fix):
         problems["items"] = [f"每项补正事项须为1到{RETURN_ITEM_MAX}个字符"]
     if problems:
         raise errors.InvalidInput(details=problems)
     _ensure_pending(state)
     return [ApplicationReturned(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]),
-                                reason=reason, items=items)]
+                                reason=text, items=to_fix)]
 
 
-def case_number(day, serial):
+def case_number(day: date, serial: int) -> str:
     """`JX` + the Shanghai date + a 6-digit serial of that day."""
     if not 1 <= serial <= 999_999:
         raise errors.ServiceUnavailable("今日受理编号已用尽", details={"case_number": ["serial exhausted"]})
     return f"JX{day:%Y%m%d}{serial:06d}"
 
 
-def status_of(status):
+def status_of(status: str) -> dict[str, str]:
     return {"status": status, "status_label": STATUS_LABELS[status]}
 
 
-def timeline(state):
+def timeline(state: Application) -> list[Json]:
     """The history as the API shows it: oldest first, type named as the integration event."""
     return [{**{k: v for k, v in step.items() if k != "version"}, "at": clock.iso(step["at"])}
             for step in state.history]

@@ -6,14 +6,22 @@ events, read models, attachments and idempotency answers commit together.
 """
 import contextlib
 import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
+from psycopg import Connection
 from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
 from common import clock, errors, eventstore, locks
+from common.db import Pool, Row
 from common.paging import offset
 from services.applications import domain
+
+Id = str | uuid.UUID
+#: An endpoint's answer as the idempotency records keep it: {"status", "body"}.
+Answer = dict[str, Any]
 
 READ_MODEL_TABLES = ("applications",)
 ACTIVE = "status IN ('pending', 'approved', 'returned')"
@@ -23,7 +31,7 @@ UNBOUND_UPLOAD_HOURS = 24
 
 # ---- projection (the same function serves live commands and `rebuild`) ---------------------
 
-def project(conn, event):
+def project(conn: Connection[Any], event: eventstore.Event) -> None:
     """Apply one stored event's read-model change (`row` of its domain event); other types are not this model's."""
     cls = domain.EVENTS.get(event.type)
     if cls is None:
@@ -47,11 +55,11 @@ def project(conn, event):
                  {**change, "id": event.stream_id})
 
 
-def _active_exists():
+def _active_exists() -> errors.Conflict:
     return errors.Conflict("您已有未办结或已通过的申请，不能重复申报", code="ACTIVE_APPLICATION_EXISTS")
 
 
-def month_range(month):
+def month_range(month: str) -> tuple[datetime, datetime]:
     """[start, end) instants of a `YYYY-MM` calendar month in Asia/Shanghai."""
     year, number = map(int, month.split("-"))
     start = datetime(year, number, 1, tzinfo=clock.SHANGHAI)
@@ -59,19 +67,19 @@ def month_range(month):
     return start, end
 
 
-def _like_prefix(text):
+def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class Transaction:
     """The SQL steps of one command, all on one connection inside one transaction (see usecases)."""
 
-    def __init__(self, conn):
+    def __init__(self, conn: Connection[Row]) -> None:
         self.conn = conn
 
     # ---- idempotency
 
-    def claim(self, owner_id, scope, key):
+    def claim(self, owner_id: Id, scope: str, key: str) -> Row | None:
         """Claim the key in this transaction, or return the answer it already has.
 
         A concurrent claim of the same key blocks here until that transaction ends;
@@ -87,39 +95,41 @@ class Transaction:
         return self.conn.execute("SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s "
                                  "AND key = %s", (owner_id, scope, key)).fetchone()
 
-    def remember(self, owner_id, scope, key, answer):
+    def remember(self, owner_id: Id, scope: str, key: str, answer: Answer) -> None:
         self.conn.execute("UPDATE idempotency_keys SET status = %s, body = %s WHERE owner_id = %s AND scope = %s "
                           "AND key = %s", (answer["status"], Jsonb(answer["body"]), owner_id, scope, key))
 
     # ---- cases
 
-    def lock_person(self, owner_id):
+    def lock_person(self, owner_id: Id) -> None:
         """Serialise this person's submissions (transaction-scoped advisory lock)."""
         # An accidental hash collision only serialises two people.
         locks.transaction_lock(self.conn, locks.APPLICANT, owner_id)
 
-    def active_case(self, owner_id):
+    def active_case(self, owner_id: Id) -> Row | None:
         return self.conn.execute(f"SELECT application_id, case_number FROM applications "
                                  f"WHERE applicant_id = %s AND {ACTIVE}", (owner_id,)).fetchone()
 
-    def attachments(self, attachment_ids):
+    def attachments(self, attachment_ids: Iterable[Id]) -> dict[str, Row]:
         """{id: row} of the named uploads, locked until commit."""
         rows = self.conn.execute("SELECT * FROM attachments WHERE attachment_id = ANY(%s) ORDER BY attachment_id "
                                  "FOR UPDATE", ([str(a) for a in attachment_ids],)).fetchall()
         return {str(r["attachment_id"]): r for r in rows}
 
-    def next_case_number(self):
+    def next_case_number(self) -> str:
         # The Shanghai date of the transaction's start, the same instant the events record.
         counter = self.conn.execute(
             """INSERT INTO case_counters (day, serial) VALUES ((now() AT TIME ZONE 'Asia/Shanghai')::date, 1)
                ON CONFLICT (day) DO UPDATE SET serial = case_counters.serial + 1
                RETURNING day, serial""").fetchone()
+        assert counter is not None  # INSERT ... RETURNING gives the row
         return domain.case_number(counter["day"], counter["serial"])
 
-    def stream(self, application_id):
+    def stream(self, application_id: Id) -> list[eventstore.Event]:
         return eventstore.read_stream(self.conn, application_id)
 
-    def record(self, application_id, expected_version, events, metadata):
+    def record(self, application_id: Id, expected_version: int, events: Sequence[domain.ApplicationEvent],
+               metadata: dict[str, Any]) -> list[eventstore.Event]:
         """Append the domain events and project them; returns the stored events."""
         stored = eventstore.append(self.conn, application_id, expected_version,
                                    [eventstore.NewEvent(e.type, e.payload(), metadata) for e in events])
@@ -127,7 +137,7 @@ class Transaction:
             project(self.conn, event)
         return stored
 
-    def add_particulars(self, application_id, particulars):
+    def add_particulars(self, application_id: Id, particulars: dict[str, Any]) -> None:
         """The personal particulars of a new case (with its verification code)."""
         self.conn.execute(
             """INSERT INTO application_particulars (application_id, real_name, id_number_masked, phone,
@@ -136,7 +146,7 @@ class Transaction:
                        %(current_address)s, %(unemployment_registration_number)s, %(verification_code)s)""",
             {"id": application_id, **particulars})
 
-    def update_particulars(self, application_id, particulars):
+    def update_particulars(self, application_id: Id, particulars: dict[str, Any]) -> None:
         """A resubmission's particulars replace the earlier ones; the verification code stays."""
         self.conn.execute(
             """UPDATE application_particulars SET real_name = %(real_name)s, id_number_masked = %(id_number_masked)s,
@@ -145,22 +155,22 @@ class Transaction:
                    unemployment_registration_number = %(unemployment_registration_number)s
                WHERE application_id = %(id)s""", {"id": application_id, **particulars})
 
-    def bind_attachments(self, application_id, attachment_ids):
+    def bind_attachments(self, application_id: Id, attachment_ids: Iterable[Id]) -> None:
         self.conn.execute("UPDATE attachments SET application_id = %s WHERE attachment_id = ANY(%s)",
                           (application_id, [str(a) for a in attachment_ids]))
 
 
 class ApplicationsStore:
-    def __init__(self, pool):
+    def __init__(self, pool: Pool) -> None:
         self.pool = pool
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[Transaction]:
         """One unit of work: commits when the block ends, rolls back if it raises."""
         with self.pool.connection() as conn, conn.transaction():
             yield Transaction(conn)
 
-    def answer(self, owner_id, scope, key):
+    def answer(self, owner_id: Id, scope: str, key: str) -> Row | None:
         """The stored answer {"status", "body"} to this key within 24 hours, or None."""
         with self.pool.connection() as conn:
             return conn.execute(
@@ -170,20 +180,21 @@ class ApplicationsStore:
 
     # ---- attachments ----------------------------------------------------------------------
 
-    def issue_upload(self, owner_id, kind, object_key):
+    def issue_upload(self, owner_id: Id, kind: str, object_key: str) -> uuid.UUID:
         attachment_id = uuid.uuid4()
         with self.pool.connection() as conn:
             conn.execute("INSERT INTO attachments (attachment_id, owner_id, object_key, kind) VALUES (%s, %s, %s, %s)",
                          (attachment_id, owner_id, object_key, kind))
         return attachment_id
 
-    def upload(self, owner_id, attachment_id):
+    def upload(self, owner_id: Id, attachment_id: Id) -> Row | None:
         """The caller's issued upload, or None."""
         with self.pool.connection() as conn:
             return conn.execute("SELECT * FROM attachments WHERE attachment_id = %s AND owner_id = %s",
                                 (attachment_id, owner_id)).fetchone()
 
-    def record_upload(self, owner_id, attachment_id, meta, idempotency_key):
+    def record_upload(self, owner_id: Id, attachment_id: Id, meta: dict[str, Any],
+                      idempotency_key: str | None) -> Answer | Row:
         """Mark the verified upload stored; with a key, answer as its first use did."""
         with self.transaction() as tx:
             if idempotency_key:
@@ -202,7 +213,7 @@ class ApplicationsStore:
                 tx.remember(owner_id, "attachments", idempotency_key, answer)
             return answer
 
-    def purge_unbound(self, delete_objects, limit=500):
+    def purge_unbound(self, delete_objects: Callable[[list[str]], None], limit: int = 500) -> int:
         """Delete uploads no case took within a day, objects first, rows in the same transaction.
 
         If the bucket refuses, the transaction rolls back and the next run retries.
@@ -223,7 +234,7 @@ class ApplicationsStore:
 
     # ---- queries --------------------------------------------------------------------------
 
-    def case(self, application_id):
+    def case(self, application_id: Id) -> tuple[domain.Application, Row | None, Row | None, list[Row]]:
         """(state from the events, read-model row, particulars, attachments), one consistent snapshot."""
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -237,7 +248,7 @@ class ApplicationsStore:
                                        "ORDER BY created_at, attachment_id", (application_id,)).fetchall()
             return state, row, particulars, attachments
 
-    def verification(self, case_number):
+    def verification(self, case_number: str) -> Row | None:
         """What the public verification needs of a case, with its code, or None."""
         with self.pool.connection() as conn:
             return conn.execute(
@@ -245,11 +256,13 @@ class ApplicationsStore:
                    FROM applications a JOIN application_particulars p USING (application_id)
                    WHERE a.case_number = %s""", (case_number,)).fetchone()
 
-    def mine(self, applicant_id, status, month, page, page_size):
+    def mine(self, applicant_id: Id, status: str | None, month: str | None, page: int,
+             page_size: int) -> tuple[list[Row], int]:
         where, params = ["applicant_id = %(me)s"], {"me": applicant_id}
         return self._page(where, params, status, month, page, page_size, "submitted_at DESC, application_id DESC")
 
-    def queue(self, scope, status, city, county, month, page, page_size, q=None):
+    def queue(self, scope: dict[str, Any] | None, status: str | None, city: str | None, county: str | None,
+              month: str | None, page: int, page_size: int, q: str | None = None) -> tuple[list[Row], int]:
         where, params = [], {}
         for column, value, name in (("jurisdiction_city", (scope or {}).get("city_code"), "scope_city"),
                                     ("jurisdiction_county", (scope or {}).get("county_code"), "scope_county"),
@@ -265,7 +278,8 @@ class ApplicationsStore:
         return self._page(where, params, status, month, page, page_size, "submitted_at, application_id",
                           with_names=True)
 
-    def _page(self, where, params, status, month, page, page_size, order, with_names=False):
+    def _page(self, where: list[str], params: dict[str, Any], status: str | None, month: str | None, page: int,
+              page_size: int, order: str, with_names: bool = False) -> tuple[list[Row], int]:
         if status:
             where.append("status = %(status)s")
             params["status"] = status
@@ -277,13 +291,15 @@ class ApplicationsStore:
         name = ", p.real_name AS applicant_name" if with_names else ""
         join = "LEFT JOIN application_particulars p USING (application_id)" if with_names else ""
         with self.pool.connection() as conn:
-            total = conn.execute(f"SELECT count(*) AS n FROM applications WHERE {condition}", params).fetchone()["n"]
+            count = conn.execute(f"SELECT count(*) AS n FROM applications WHERE {condition}", params).fetchone()
+            assert count is not None  # count(*) always gives one row
+            total = count["n"]
             rows = conn.execute(
                 f"SELECT a.*{name} FROM (SELECT * FROM applications WHERE {condition} ORDER BY {order} "
                 f"LIMIT %(limit)s OFFSET %(offset)s) a {join} ORDER BY {order}", params).fetchall()
         return rows, total
 
 
-def attachment_view(row):
+def attachment_view(row: Row) -> dict[str, Any]:
     return {"attachment_id": str(row["attachment_id"]), "kind": row["kind"], "filename": row["filename"],
             "size": row["size"], "content_type": row["content_type"], "sha256": row["sha256"]}
