@@ -22,7 +22,7 @@ from nameko.runners import ServiceRunner  # noqa: E402
 
 from common import config, logs  # noqa: E402
 from deploy.probes import Probes  # noqa: E402
-from deploy.services import SERVICE_CLASSES, declare_event_queues, service_class  # noqa: E402
+from deploy.services import declare_event_queues, service_class  # noqa: E402
 
 #: docker stop waits 10 s before SIGKILL (Kubernetes 30 s): drain, then leave time to exit.
 DRAIN_SECONDS = 7
@@ -51,8 +51,9 @@ def main(name):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     probes = Probes(runner, config.amqp_uri())
-    # Every consumer's queue exists before this process can publish anything.
-    declare_event_queues(list(SERVICE_CLASSES), config.amqp_uri())
+    # This service's own event queues exist before anything in it can publish (the migration step
+    # declares every service's; a process loads no other service's code).
+    declare_event_queues([name], config.amqp_uri())
     metrics_port = config.env("METRICS_PORT")
     if metrics_port and name != "gateway":
         probes.serve(config.env("METRICS_HOST", "127.0.0.1"), int(metrics_port))
