@@ -51,17 +51,9 @@ def existing_services() -> list[str]:
     return [s for s in config.SERVICES if migrations_dir(s).is_dir()]
 
 
-def main(argv: list[str]) -> None:
-    """`python -m common.migrate [service ...]`: migrations, then every consumer's durable event queues.
-
-    The queues come before anything publishes, so no event waits for a consumer's first start.
-    """
-    migrate_all(argv or None)
-    from deploy.services import SERVICE_CLASSES, declare_event_queues  # the deploy-time set of services
-    queues = declare_event_queues(list(SERVICE_CLASSES), config.amqp_uri())
-    print(f"migrated; {len(queues)} durable event queues declared")
-
-
 if __name__ == "__main__":
     import sys
+
+    # The release step (deploy/migrate.py): migrations, then every consumer's durable event queues.
+    from deploy.migrate import main
     main(sys.argv[1:])

@@ -11,7 +11,7 @@ from common import config, migrate
 from deploy.services import declare_event_queues
 
 
-def main(names):
+def main(names: list[str]) -> None:
     services = names or migrate.existing_services()
     migrate.migrate_all(services)
     queues = declare_event_queues(services, config.amqp_uri())
