@@ -4,10 +4,13 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 DEFAULT_PAGE_SIZE = 20
+# Deeper pages are no use to a person and their OFFSET would overflow bigint.
+MAX_PAGE = 10000
 
 
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="页码必须大于等于1"))
+    page = fields.Integer(load_default=1,
+                          validate=validate.Range(min=1, max=MAX_PAGE, error=f"页码应在1到{MAX_PAGE}之间"))
     page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE,
                                validate=validate.Range(min=1, max=100, error="每页条数应在1到100之间"))
 
