@@ -179,7 +179,7 @@ class ReliableEventHandler(EventHandler):
         except Exception as exc:  # noqa: BLE001
             # Neither broker nor database would take it: hand it back rather than drop it.
             logs.log(log, logging.ERROR, "could not retry or park event; requeueing",
-                     queue=self.queue.name, error=repr(exc))
+                     queue=self.queue.name, error=exc)
             time.sleep(1)
             self.queue_consumer.requeue_message(message)
         else:
@@ -188,9 +188,10 @@ class ReliableEventHandler(EventHandler):
     def _retry_or_park(self, message: Any, exc_info: Any) -> None:
         attempts = int(message.headers.get(ATTEMPTS_HEADER, 0)) + 1
         step, delay = next_step(attempts, self.delays)
+        # The operators' table keeps the whole traceback; events carry no personal data.
         error = "".join(traceback.format_exception(*exc_info))
         fields = {"queue": self.queue.name, "event_type": self.event_type, "attempts": attempts,
-                  "error": repr(exc_info[1])}
+                  "error": exc_info[1]}
         if step == "retry" and delay is not None:
             headers = {k: v for k, v in message.headers.items()
                        if not k.startswith(("x-death", "x-first-death", "x-last-death"))}

@@ -197,7 +197,7 @@ class Relay:
                 self._serve()
             except Exception as exc:  # noqa: BLE001  (any outage: reconnect and resume from the checkpoint)
                 self.role = "reconnecting"
-                logs.log(log, logging.WARNING, "relay interrupted; restarting", relay=self.name, error=repr(exc))
+                logs.log(log, logging.WARNING, "relay interrupted; restarting", relay=self.name, error=exc)
                 time.sleep(self.retry_interval)
 
     def _serve(self) -> None:

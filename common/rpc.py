@@ -33,13 +33,18 @@ DATABASE_UNAVAILABLE = (psycopg.OperationalError, psycopg_pool.PoolTimeout)
 
 
 class ServiceRpc(TransientRpc):
-    """The RPC entrypoint, answering a database outage as `ServiceUnavailable` instead of a 500."""
+    """The RPC entrypoint, answering only in the contract's errors: a database outage as
+    `ServiceUnavailable` instead of a 500, and any other unexpected exception (a database
+    error quoting the row it refused, say) as a plain ServiceError. The container has logged
+    it without its message (common.logs), and its text never crosses RabbitMQ."""
 
     def handle_result(self, message: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
         if exc_info is not None and isinstance(exc_info[1], DATABASE_UNAVAILABLE):
-            logs.log(log, logging.WARNING, "database unavailable", error=repr(exc_info[1]))
+            logs.log(log, logging.WARNING, "database unavailable", error=exc_info[1])
             unavailable = errors.ServiceUnavailable(details={"database": ["unavailable"]})
-            exc_info = (type(unavailable), unavailable, exc_info[2])
+            exc_info = (type(unavailable), unavailable, None)
+        elif exc_info is not None and not isinstance(exc_info[1], errors.ServiceError):
+            exc_info = (errors.ServiceError, errors.ServiceError(), None)
         return super().handle_result(message, worker_ctx, result, exc_info)
 
 
