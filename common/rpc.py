@@ -97,7 +97,7 @@ def call(method: Any, *args: Any, **kwargs: Any) -> Any:
     except UnknownService:
         raise errors.ServiceUnavailable(details={service: ["service not running"]}) from None
     except RemoteError as exc:  # an untyped failure inside the callee: its bug, answered as ours
-        logs.log(log, logging.ERROR, "remote error", service=service, error=str(exc))
+        logs.log(log, logging.ERROR, "remote error", service=service, error=exc)
         raise errors.ServiceError() from None
 
 

@@ -50,6 +50,19 @@ def request_id_from(request):
         return str(uuid.uuid4())
 
 
+# Requests that match no route are counted under these fixed labels, whatever their
+# method and path, so clients cannot create new series.
+UNMATCHED = "unmatched"
+
+
+def hygiene_headers(path, response):
+    """`nosniff` everywhere; the API's answers are about people (or may be), so never cached."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 class JsonWsgiApp(WsgiApp):
     """Unknown routes and wrong methods answer in the contract's error format."""
 
@@ -65,22 +78,25 @@ class JsonWsgiApp(WsgiApp):
             provider, values = adapter.match()
         except HTTPException as exc:
             response = http_error(exc)
-            REQUESTS.labels(request.method, "unmatched", str(response.status_code)).inc()
-            return response(environ, start_response)
-        request.path_values = values
-        return provider.handle_request(request)(environ, start_response)
+            REQUESTS.labels(UNMATCHED, UNMATCHED, str(response.status_code)).inc()
+        else:
+            request.path_values = values
+            response = provider.handle_request(request)
+        return hygiene_headers(request.path, response)(environ, start_response)
 
 
 def http_error(exc):
+    headers = {}
     if exc.code == 404:
         error = errors.NotFound("接口不存在")
     elif exc.code == 405:
         error = errors.ServiceError("不支持该请求方法", code="METHOD_NOT_ALLOWED")
         error.status = 405
+        headers["Allow"] = ", ".join(sorted(getattr(exc, "valid_methods", None) or ()))
     else:
         error = errors.ServiceError(exc.description or exc.name, code="BAD_REQUEST")
         error.status = exc.code or 400
-    return error_response(error)
+    return error_response(error, headers)
 
 
 class JsonWebServer(WebServer):
@@ -150,7 +166,7 @@ class ApiHandler(HttpRequestHandler):
         if isinstance(exc, ContainerBeingKilled):
             # Still running when the drain time ran out: the client may retry it (idempotently).
             return error_response(errors.ServiceUnavailable("服务正在重启，请重试"), {"Connection": "close"})
-        logs.log(log, logging.ERROR, "unhandled error", error=repr(exc))
+        logs.log(log, logging.ERROR, "unhandled error", error=exc)
         return error_response(errors.ServiceError())
 
 
