@@ -1,5 +1,6 @@
 """Checks and process control shared by `make up`, the test fixtures and the benchmarks."""
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -8,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,7 +74,34 @@ def service_command(name):
 
 
 def s3_command(port):
-    return [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return [PYTHON, "-m", "deploy.objectstore", str(port)]
+
+
+@lru_cache(maxsize=1)
+def local_s3_credentials():
+    """The local store's credentials: random for each start, known only to the processes started here."""
+    return {"AWS_ACCESS_KEY_ID": "LOCAL" + secrets.token_hex(8).upper(),
+            "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(30)}
+
+
+def wait_s3(url, timeout=30):
+    """Until the local store answers a request signed with its credentials."""
+    import boto3
+    from botocore.config import Config
+    credentials = local_s3_credentials()
+    s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
+                      aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+                      config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            s3.list_buckets()
+            return
+        except Exception as exc:  # not listening yet, or not yet ready
+            if time.monotonic() > deadline:
+                raise NotReady(f"the local S3 store at {url} did not answer within {timeout}s ({exc})") from None
+            time.sleep(0.2)
 
 
 def start(command, env, log_path):
@@ -112,7 +141,11 @@ def wait_http(url, timeout=60, expect=200):
 
 
 def base_env(**overrides):
+    """The environment of a started process; with no S3_ENDPOINT_URL configured, the local
+    store is used, and every process gets its credentials."""
     env = dict(os.environ)
+    if not config.s3_endpoint_url():
+        env.update(local_s3_credentials())
     env["PYTHONPATH"] = str(ROOT)
     env["PYTHONUNBUFFERED"] = "1"
     env.update({k: str(v) for k, v in overrides.items()})
@@ -216,7 +249,7 @@ class LocalSystem:
             self.supervisor.add("s3", s3_command(s3_port), base_env(), self.log_dir / "s3.log")
         self.supervisor.start()
         if "s3" in self.processes:
-            wait_http(self.s3_url + "/moto-api/", timeout=30)
+            wait_s3(self.s3_url)
         port = free_port()
         env = base_env(S3_ENDPOINT_URL=self.s3_url, GATEWAY_PORT=port, **self.env)
         for name in self.services:

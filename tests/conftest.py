@@ -71,12 +71,14 @@ def databases():
 
 @pytest.fixture(scope="session")
 def s3_endpoint():
-    """The local S3-compatible server (moto's standalone server), one per run."""
+    """The local S3-compatible store (deploy.objectstore), one per run; this process and the
+    ones it starts hold its credentials."""
     port = system.free_port()
+    os.environ.update(system.local_s3_credentials())
     proc = system.start(system.s3_command(port), system.base_env(), LOG_DIR / "s3.log")
     url = f"http://127.0.0.1:{port}"
     try:
-        system.wait_http(url + "/moto-api/", timeout=30)
+        system.wait_s3(url)
         os.environ["S3_ENDPOINT_URL"] = url
         yield url
     finally:
