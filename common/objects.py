@@ -1,34 +1,32 @@
-"""The private attachments bucket (S3 through boto3), owned by the applications service.
+"""The private attachments bucket (S3 through boto3): the applications service owns it,
+the gateway streams bytes in and out of it.
 
-The gateway never holds bucket credentials: it streams an upload to a presigned
-PUT URL for one random key, and readers fetch through presigned GET URLs that
-expire within minutes. Bytes never travel over RabbitMQ.
+Every request is signed with real credentials (the AWS chain; for the local store the
+ones `deploy.system` hands every process): no presigned URL is ever issued, so no
+client ever talks to the store. Bytes never travel over RabbitMQ.
 """
-import os
 import secrets
-from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from nameko.extensions import DependencyProvider
 
-from common import config
+from common import config, errors
 
-UPLOAD_URL_SECONDS = 300
-DOWNLOAD_URL_SECONDS = 300
+CHUNK = 64 * 1024
+
+
+class StoreUnavailable(errors.ServiceUnavailable):
+    default_message = "文件存储暂时不可用，请稍后再试"
 
 
 def client():
-    endpoint = config.s3_endpoint_url()
     options = {"config": Config(signature_version="s3v4", s3={"addressing_style": "path"},
                                 retries={"max_attempts": 3, "mode": "standard"})}
+    endpoint = config.s3_endpoint_url()
     if endpoint:
-        # A local S3-compatible server accepts any credentials; real S3 uses the usual AWS chain.
-        options.update(endpoint_url=endpoint,
-                       aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
-                       aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
-                       region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+        options.update(endpoint_url=endpoint, region_name=config.env("AWS_DEFAULT_REGION", "us-east-1"))
     return boto3.client("s3", **options)
 
 
@@ -56,17 +54,23 @@ class Bucket:
                 "BlockPublicAcls": True, "IgnorePublicAcls": True,
                 "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 
-    def upload_url(self, key, content_type):
-        return self.s3.generate_presigned_url(
-            "put_object", Params={"Bucket": self.name, "Key": key, "ContentType": content_type},
-            ExpiresIn=UPLOAD_URL_SECONDS, HttpMethod="PUT")
+    def put(self, key, stream, size, content_type):
+        try:
+            self.s3.put_object(Bucket=self.name, Key=key, Body=stream, ContentLength=size, ContentType=content_type)
+        except (BotoCoreError, ClientError) as exc:
+            raise StoreUnavailable(details={"reason": type(exc).__name__}) from None
 
-    def download_url(self, key, filename, content_type):
-        disposition = f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
-        return self.s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self.name, "Key": key, "ResponseContentType": content_type,
-                                  "ResponseContentDisposition": disposition},
-            ExpiresIn=DOWNLOAD_URL_SECONDS)
+    def chunks(self, key):
+        """The object's bytes as an iterator of chunks (opened before the first one is asked for)."""
+        try:
+            body = self.s3.get_object(Bucket=self.name, Key=key)["Body"]
+        except (BotoCoreError, ClientError) as exc:
+            raise StoreUnavailable(details={"reason": type(exc).__name__}) from None
+
+        def read():
+            with body:
+                yield from body.iter_chunks(CHUNK)
+        return read()
 
     def size(self, key):
         """The stored object's size, or None when there is no such object."""
@@ -85,18 +89,19 @@ class Bucket:
             answer = self.s3.delete_objects(Bucket=self.name, Delete={
                 "Objects": [{"Key": k} for k in chunk], "Quiet": True})
             if answer.get("Errors"):
-                raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} objects: {answer['Errors'][0]}")
+                raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} objects")
 
 
 class Objects(DependencyProvider):
-    """Hands workers the bucket; creates it at start when missing."""
+    """Hands workers the bucket; `ensure` creates it at start when missing (its owner does)."""
 
-    def __init__(self):
+    def __init__(self, ensure=False):
         self.bucket = None
+        self.create = ensure
 
     def setup(self):
         self.bucket = Bucket(client(), config.s3_bucket())
-        if config.s3_endpoint_url():
+        if self.create and config.s3_endpoint_url():
             # The local S3-compatible server starts empty; real S3 buckets are provisioned by operators.
             self.bucket.ensure()
 

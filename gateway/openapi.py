@@ -58,7 +58,9 @@ def document():
         if doc.response is not None:
             success["content"] = {"application/json": {"schema": _schema_ref(spec, doc.response)}}
         if doc.extra.get("binary"):
-            success["content"] = {doc.extra["binary"]: {"schema": {"type": "string", "format": "binary"}}}
+            kinds = doc.extra["binary"]
+            success["content"] = {kind: {"schema": {"type": "string", "format": "binary"}}
+                                  for kind in ((kinds,) if isinstance(kinds, str) else kinds)}
         op["responses"][str(doc.status)] = success
         codes = set(doc.errors) | ({401} if doc.auth else set()) | ({403} if doc.roles else set())
         for code in sorted(codes):

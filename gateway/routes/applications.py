@@ -2,9 +2,11 @@
 
 Uploads: the gateway parses the multipart body as a stream (the file part is
 spooled to a temporary file, never held whole in memory), measures it, hashes
-it, judges its type by content, and streams it to a presigned PUT URL that the
-applications service issued for one random key. The service owns the bucket;
-the gateway holds no S3 credentials, and bytes never travel over RabbitMQ.
+it, judges its type by content, and writes it to the bucket under the random
+key the applications service issued. Downloads: the service says whether the
+caller may see the attachment (as they may see its case) and where it is; the
+gateway streams it out. The service owns the bucket and its rules; clients
+never talk to the store, and bytes never travel over RabbitMQ.
 """
 import base64
 import hashlib
@@ -12,11 +14,10 @@ import unicodedata
 from urllib.parse import quote
 
 import filetype
-import requests
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from common import errors, validation
+from common import errors, objects, validation
 from common.rpc import call
 from common.transport import rpc_proxy
 from contracts import applications as schemas
@@ -32,7 +33,6 @@ MULTIPART_OVERHEAD = 64 * 1024
 CHUNK = 64 * 1024
 SNIFF_BYTES = 8192
 ALLOWED_TYPES = {"application/pdf": "application/pdf", "image/jpeg": "image/jpeg", "image/png": "image/png"}
-UPLOAD_TIMEOUT_SECONDS = 30
 
 
 def idempotency_key(request):
@@ -92,21 +92,15 @@ def receive_upload(request):
     return stream, meta
 
 
-def put_object(url, stream, meta):
-    """Stream the spooled file to the presigned URL."""
-    try:
-        resp = requests.put(url, data=stream, timeout=UPLOAD_TIMEOUT_SECONDS,
-                            headers={"Content-Type": meta["content_type"], "Content-Length": str(meta["size"])})
-    except requests.RequestException as exc:
-        raise errors.ServiceUnavailable("文件存储暂时不可用，请稍后再试",
-                                        details={"reason": type(exc).__name__}) from None
-    if resp.status_code >= 300:
-        raise errors.ServiceUnavailable("文件存储暂时不可用，请稍后再试",
-                                        details={"reason": f"object store answered {resp.status_code}"})
+def content_disposition(filename):
+    """`attachment` with an ASCII fallback name and the real one in RFC 5987 form (Chinese names)."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename) or "attachment"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class ApplicationsRoutes:
     applications = rpc_proxy("applications")
+    attachments_bucket = objects.Objects()
 
     @route("POST", "/api/v1/attachments", "上传附件（PDF/JPEG/PNG，不超过 10 MiB）", TAG, roles=("applicant",), response=schemas.AttachmentSchema, status=201, errors=(400, 413, 415),
            extra={"multipart": schemas.AttachmentUploadSchema})
@@ -118,9 +112,18 @@ class ApplicationsRoutes:
         if "replay" in issued:
             answer = issued["replay"]
         else:
-            put_object(issued["upload_url"], stream, meta)
+            self.attachments_bucket.put(issued["object_key"], stream, meta["size"], meta["content_type"])
             answer = call(self.applications.record_upload, actor, issued["attachment_id"], meta, key)
         return json_response(answer["body"], answer["status"])
+
+    @route("GET", "/api/v1/attachments/<string:attachment_id>/content", "下载附件（本人或辖区审核人员）", TAG,
+           auth=True, errors=(404,), extra={"binary": tuple(schemas.CONTENT_TYPES)})
+    def download_attachment(self, request, attachment_id, principal):
+        found = call(self.applications.attachment_content, principal.as_rpc(), attachment_id)
+        chunks = self.attachments_bucket.chunks(found["object_key"])
+        return Response(chunks, status=200, direct_passthrough=True, content_type=found["content_type"], headers={
+            "Content-Length": str(found["size"]), "Content-Disposition": content_disposition(found["filename"]),
+            "Cache-Control": "no-store"})
 
     @route("POST", "/api/v1/applications", "提交就业见习人员申请", TAG, roles=("applicant",),
            body=schemas.ApplicationSchema, response=schemas.SubmittedSchema, status=201, errors=(400, 409))

@@ -6,8 +6,7 @@
 import argparse
 import sys
 
-from common import config, db, projections
-from services.applications import objects
+from common import config, db, objects, projections
 from services.applications.store import READ_MODEL_TABLES, ApplicationsStore, project
 
 

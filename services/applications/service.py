@@ -5,7 +5,7 @@ import logging
 
 from nameko.timer import timer
 
-from common import errors, logs
+from common import errors, logs, objects
 from common.ids import parse_uuid
 from common.paging import page_body
 from common.relay import OutboxRelay
@@ -14,9 +14,8 @@ from common.transport import rpc_proxy
 from common.validation import load
 from contracts import applications as schemas
 from contracts.applications import message_payload
-from services.applications import objects, usecases
-from services.applications.objects import Objects
-from services.applications.store import ApplicationsStore
+from services.applications import domain, usecases
+from services.applications.store import ApplicationsStore, attachment_view
 from services.applications.usecases import summary
 
 log = logging.getLogger("applications")
@@ -36,16 +35,16 @@ class ApplicationsService(Pingable):
     name = "applications"
 
     store = Store("applications", ApplicationsStore)
-    bucket = Objects()
+    bucket = objects.Objects(ensure=True)
     relay = OutboxRelay(payload=message_payload)
     identity = rpc_proxy("identity")
     request_id = RequestId()
 
-    # ---- attachments: the gateway streams the bytes to a presigned URL, never over RPC ----
+    # ---- attachments: the gateway streams the bytes in and out of the bucket, never over RPC ----
 
     @rpc
     def prepare_upload(self, actor, body, idempotency_key=None):
-        """A presigned PUT for one new object, or the first answer to a repeated key."""
+        """The key of one new object for the gateway to write, or the first answer to a repeated key."""
         key = schemas.check_idempotency_key(idempotency_key)
         data = load(schemas.StoredAttachmentSchema(), body)
         if key:
@@ -54,8 +53,7 @@ class ApplicationsService(Pingable):
                 return {"replay": replay}
         object_key = objects.new_key()
         attachment_id = self.store.issue_upload(actor["user_id"], data["kind"], object_key)
-        return {"attachment_id": str(attachment_id),
-                "upload_url": self.bucket.upload_url(object_key, data["content_type"])}
+        return {"attachment_id": str(attachment_id), "object_key": object_key}
 
     @rpc
     def record_upload(self, actor, attachment_id, body, idempotency_key=None):
@@ -68,6 +66,25 @@ class ApplicationsService(Pingable):
         if self.bucket.size(upload["object_key"]) != data["size"]:
             raise errors.InvalidInput.field("file", "文件未完整上传，请重试")
         return self.store.record_upload(actor["user_id"], upload["attachment_id"], data, key)
+
+    @rpc
+    def attachment_content(self, actor, attachment_id):
+        """Where the gateway reads an attachment for `actor`, who may see it as they may see its case
+        (an upload not yet on a case only by its uploader); 404 to everyone else."""
+        row = self.store.attachment(_uuid(attachment_id, "附件"))
+        if row is None or not row["stored"]:
+            raise errors.NotFound("附件不存在")
+        if row["application_id"] is None:
+            if str(row["owner_id"]) != str(actor["user_id"]):
+                raise errors.NotFound("附件不存在")
+        else:
+            state = self.store.case(row["application_id"])[0]
+            try:
+                domain.ensure_visible(state, actor)
+            except errors.NotFound:
+                raise errors.NotFound("附件不存在") from None
+        return {**attachment_view(row), "object_key": row["object_key"],
+                "application_id": str(row["application_id"]) if row["application_id"] else None}
 
     @timer(interval=PURGE_INTERVAL_SECONDS)
     def purge_unbound_uploads(self):
@@ -148,5 +165,10 @@ class ApplicationsService(Pingable):
         # Bounded, and asked before any lock or pooled connection is taken (see usecases): a silent
         # identity holds nothing of ours but the waiting worker, and that for a bounded time.
         applicant_record = functools.partial(call, self.identity.applicant_record)
-        return usecases.Applications(self.store, applicant_record, self.bucket.download_url,
+        return usecases.Applications(self.store, applicant_record, download_path,
                                      request_id=self.request_id)
+
+
+def download_path(attachment_id):
+    """The gateway's download endpoint: the bytes stream through it, authorised like the case."""
+    return f"/api/v1/attachments/{attachment_id}/content"

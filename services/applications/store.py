@@ -213,6 +213,10 @@ class ApplicationsStore:
                 tx.remember(owner_id, "attachments", idempotency_key, answer)
             return answer
 
+    def attachment(self, attachment_id: Id) -> Row | None:
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT * FROM attachments WHERE attachment_id = %s", (attachment_id,)).fetchone()
+
     def purge_unbound(self, delete_objects: Callable[[list[str]], None], limit: int = 500) -> int:
         """Delete uploads no case took within a day, objects first, rows in the same transaction.
 

@@ -151,9 +151,8 @@ class Applications:
             "return_reason": row["return_reason"], "return_items": row["return_items"],
             "verification_code": particular["verification_code"],
             # A resubmission may replace uploads: the case shows those its latest form names.
-            "attachments": [{**attachment_view(a), "download_url": self.download_url(
-                a["object_key"], a["filename"], a["content_type"])}
-                for a in attachments if str(a["attachment_id"]) in current],
+            "attachments": [{**attachment_view(a), "download_url": self.download_url(a["attachment_id"])}
+                            for a in attachments if str(a["attachment_id"]) in current],
             "history": domain.timeline(state),
         }
 

@@ -254,10 +254,15 @@ def test_detail_for_the_owner_with_attachments_and_history(applicant):
     assert detail["history"][0]["by"] == applicant.user_id
     by_kind = {a["kind"]: a for a in detail["attachments"]}
     assert set(by_kind) == {"id_card", "diploma"}
-    fetched = requests.get(by_kind["diploma"]["download_url"], timeout=10)
+    download = by_kind["diploma"]["download_url"]
+    assert download == f"/api/v1/attachments/{by_kind['diploma']['attachment_id']}/content"
+    fetched = applicant.get(download)
     assert fetched.status_code == 200 and fetched.content == diploma
     assert hashlib.sha256(fetched.content).hexdigest() == by_kind["diploma"]["sha256"]
-    assert "X-Amz-Expires=300" in by_kind["diploma"]["download_url"]
+    assert fetched.headers["Content-Type"] == "application/pdf"
+    assert fetched.headers["Cache-Control"] == "no-store"
+    assert fetched.headers["Content-Disposition"] == (
+        "attachment; filename=\"___.pdf\"; filename*=UTF-8''%E6%AF%95%E4%B8%9A%E8%AF%81.pdf")
 
 
 def test_detail_is_private(applicant, anon, datong_reviewer, reviewer):

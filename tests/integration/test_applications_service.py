@@ -1,7 +1,7 @@
 """The applications service on real PostgreSQL, RabbitMQ and the local S3 server.
 
 The real identity and applications services run in this process; calls go over
-RPC as the gateway's do, uploads go to presigned URLs, and a probe queue bound
+RPC as the gateway's do, uploads go into the bucket as the gateway's do, and a probe queue bound
 to the `applications` events exchange sees what the outbox relay publishes.
 """
 import hashlib
@@ -21,8 +21,7 @@ from nameko.standalone.events import get_event_exchange
 from nameko.standalone.rpc import ClusterRpcProxy
 from psycopg.rows import dict_row
 
-from common import clock, errors, projections
-from services.applications import objects
+from common import clock, errors, objects, projections
 from services.applications.service import ApplicationsService
 from services.applications.store import READ_MODEL_TABLES, project
 from services.identity.service import IdentityService
@@ -111,10 +110,12 @@ def upload(rpc, actor, kind, content, key=None):
     issued = rpc.applications.prepare_upload(actor, kind_meta, key)
     if "replay" in issued:
         return issued["replay"]["body"]
-    resp = requests.put(issued["upload_url"], data=content, headers={"Content-Type": kind_meta["content_type"]},
-                        timeout=10)
-    assert resp.status_code == 200, resp.text
+    bucket().put(issued["object_key"], content, len(content), kind_meta["content_type"])
     return rpc.applications.record_upload(actor, issued["attachment_id"], kind_meta, key)["body"]
+
+
+def bucket():
+    return objects.Bucket(objects.client(), objects.config.s3_bucket())
 
 
 def form(rpc, actor, **overrides):
@@ -275,12 +276,12 @@ def test_upload_is_stored_privately_under_a_random_key(rpc, dsn):
     [row] = db_rows(dsn, "SELECT * FROM attachments WHERE attachment_id = %s", answer["attachment_id"])
     assert row["stored"] and row["size"] == len(content) and row["sha256"] == hashlib.sha256(content).hexdigest()
     assert actor["user_id"] not in row["object_key"] and answer["attachment_id"] not in row["object_key"]
-    bucket = objects.Bucket(objects.client(), objects.config.s3_bucket())
-    assert bucket.size(row["object_key"]) == len(content)
+    store = bucket()
+    assert store.size(row["object_key"]) == len(content)
     public = requests.get(f"{objects.config.s3_endpoint_url()}/{objects.config.s3_bucket()}/{row['object_key']}",
                           timeout=5)
-    assert public.status_code == 403  # only presigned URLs read it
-    block = bucket.s3.get_public_access_block(Bucket=bucket.name)["PublicAccessBlockConfiguration"]
+    assert public.status_code == 403  # only signed requests read it
+    block = store.s3.get_public_access_block(Bucket=store.name)["PublicAccessBlockConfiguration"]
     assert all(block.values())
 
 
@@ -288,7 +289,7 @@ def test_an_upload_must_arrive_whole_and_belongs_to_its_uploader(rpc):
     actor, other = person(rpc), person(rpc)
     meta = {"kind": "id_card", "filename": "a.png", "size": 1000, "content_type": "image/png", "sha256": "0" * 64}
     issued = rpc.applications.prepare_upload(actor, meta, None)
-    requests.put(issued["upload_url"], data=png(), headers={"Content-Type": "image/png"}, timeout=10)
+    bucket().put(issued["object_key"], png(), len(png()), "image/png")
     with pytest.raises(errors.InvalidInput) as exc:
         rpc.applications.record_upload(actor, issued["attachment_id"], meta, None)
     assert "file" in exc.value.details
@@ -315,8 +316,7 @@ def test_unbound_uploads_are_purged_after_a_day_from_bucket_and_database(rpc, ds
     assert not db_rows(dsn, "SELECT 1 FROM attachments WHERE attachment_id = %s", stale)
     assert db_rows(dsn, "SELECT 1 FROM attachments WHERE attachment_id = %s", fresh)
     assert len(db_rows(dsn, "SELECT 1 FROM attachments WHERE application_id = %s", case["application_id"])) == 2
-    bucket = objects.Bucket(objects.client(), objects.config.s3_bucket())
-    assert bucket.size(stale_row["object_key"]) is None
+    assert bucket().size(stale_row["object_key"]) is None
 
 
 # ---- read models -----------------------------------------------------------------------------------
