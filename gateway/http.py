@@ -56,9 +56,10 @@ UNMATCHED = "unmatched"
 
 
 def hygiene_headers(path, response):
-    """`nosniff` everywhere; the API's answers are about people (or may be), so never cached."""
+    """`nosniff` everywhere; API answers are never cached unless their route says they may be
+    (public reference data about no one)."""
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if path.startswith("/api/"):
+    if path.startswith("/api/") and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     return response
 
