@@ -13,11 +13,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from common import errors, regions
 from common.paging import PageQuery, page_schema
-from common.validators import MOBILE_PATTERN
+from common.validation import Pattern
+from common.validators import MOBILE_PATTERN, MONTH_PATTERN
 from contracts.vocabulary import APPLICATION_STATUSES, ATTACHMENT_KINDS, CATEGORIES, EDUCATION_LEVELS, GENDERS
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份格式应为 YYYY-MM")
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+MONTH = Pattern(MONTH_PATTERN, error="月份格式应为 YYYY-MM（1900年起）")
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
@@ -31,7 +32,7 @@ def check_idempotency_key(key: object) -> str | None:
     """None, or the key when it is usable; a malformed key is a 400 naming the header."""
     if key is None or key == "":
         return None
-    if not isinstance(key, str) or not IDEMPOTENCY_KEY.match(key):
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY.fullmatch(key):
         raise errors.InvalidInput(details={"Idempotency-Key": ["应为1到200个可见ASCII字符"]})
     return key
 
@@ -50,7 +51,7 @@ class ApplicationSchema(Schema):
     graduation_date = fields.Date(load_default=None, allow_none=True)
     household_address = text(200, min_length=2)
     current_address = text(200, min_length=2)
-    phone = fields.String(required=True, validate=validate.Regexp(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
+    phone = fields.String(required=True, validate=Pattern(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
     unemployment_registration_number = text(50, required=False)
     jurisdiction = fields.Nested(JurisdictionSchema, required=True)
     attachment_ids = fields.List(fields.UUID(), required=True,
@@ -116,7 +117,7 @@ class StoredAttachmentSchema(Schema):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255, error="文件名应为1到255个字符"))
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ATTACHMENT_BYTES))
     content_type = fields.String(required=True, validate=validate.OneOf(CONTENT_TYPES))
-    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    sha256 = fields.String(required=True, validate=Pattern("^[0-9a-f]{64}$"))
 
 
 # ---- responses (documentation) ----------------------------------------------------------------

@@ -5,14 +5,15 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from common import clock, regions
-from common.validators import MOBILE_PATTERN, id_number_problem
+from common.validation import Pattern
+from common.validators import MOBILE_PATTERN, USERNAME_PATTERN, id_number_problem
 from contracts.vocabulary import STAFF_ROLES
 
-USERNAME = validate.Regexp(r"^[A-Za-z0-9_]{4,32}$", error="用户名为4到32位字母、数字或下划线")
+USERNAME = Pattern(USERNAME_PATTERN, error="用户名为4到32位字母、数字或下划线")
 # Letters of any script, with "·" between parts of minority and foreign names.
-REAL_NAME = re.compile(r"^[^\W\d_]+(?:[·• ][^\W\d_]+)*$")
+REAL_NAME = re.compile(r"[^\W\d_]+(?:[·• ][^\W\d_]+)*")
 _LETTER = re.compile(r"[A-Za-z]")
-_DIGIT = re.compile(r"\d")
+_DIGIT = re.compile(r"[0-9]")
 
 
 def password_problem(password: object) -> str | None:
@@ -39,7 +40,7 @@ def check_password(value: str) -> None:
 
 
 def check_real_name(value: str) -> None:
-    if not 2 <= len(value) <= 30 or not REAL_NAME.match(value):
+    if not 2 <= len(value) <= 30 or not REAL_NAME.fullmatch(value):
         raise ValidationError("姓名为2到30个字符，只能包含文字和间隔号“·”")
 
 
@@ -49,7 +50,7 @@ class RegisterSchema(Schema):
     real_name = fields.String(required=True, validate=check_real_name)
     id_number = fields.String(required=True, load_only=True)
     phone = fields.String(required=True, load_only=True,
-                          validate=validate.Regexp(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
+                          validate=Pattern(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
 
     @pre_load
     def normalise(self, data: Any, **kwargs: Any) -> Any:

@@ -1,5 +1,4 @@
 """Postings and regions schemas (the gateway validates and documents with them too)."""
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,10 +6,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from common import clock, regions
 from common.paging import PageQuery, capped_total_field, page_schema
+from common.validation import Pattern
 from common.validators import credit_code_problem
 from contracts.vocabulary import EDUCATION_REQUIREMENTS, POSTING_STATUSES
 
-CONTACT_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+CONTACT_PHONE = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 MAX_IDS = 100
 SEARCH_STATUSES = ("open", "closed", "all")
 SORTS = ("newest", "deadline", "subsidy")
@@ -70,7 +70,7 @@ class PostingSchema(Schema):
                                      validate=validate.Range(0, 100000, error="月补贴应为0到100000元"))
     address = Text(2, 200, required=True)
     contact_name = Text(2, 30, required=True)
-    contact_phone = fields.String(required=True, validate=validate.Regexp(
+    contact_phone = fields.String(required=True, validate=Pattern(
         CONTACT_PHONE, error="联系电话应为11位手机号或带区号的固定电话"))
     description = Text(10, 5000, required=True)
     deadline = fields.Date(required=True)
