@@ -101,3 +101,11 @@ def contains(outer: Mapping[str, Any] | None, inner: Mapping[str, Any]) -> bool:
     if outer["city_code"] != inner.get("city_code"):
         return False
     return outer.get("county_code") is None or outer["county_code"] == inner.get("county_code")
+
+
+def city_codes():
+    return sorted(_index()[0])
+
+
+def county_codes():
+    return sorted(_index()[1])

@@ -38,8 +38,8 @@ def check_idempotency_key(key: object) -> str | None:
 
 
 class JurisdictionSchema(Schema):
-    city_code = fields.String(required=True)
-    county_code = fields.String(load_default=None, allow_none=True)
+    city_code = fields.String(required=True, metadata={"enum": regions.city_codes()})
+    county_code = fields.String(load_default=None, allow_none=True, metadata={"enum": [*regions.county_codes(), None]})
 
 
 class ApplicationSchema(Schema):
@@ -67,8 +67,8 @@ class MyApplicationsQuery(PageQuery):
 class ReviewQuery(PageQuery):
     status = fields.String(load_default="pending",
                            validate=validate.OneOf(APPLICATION_STATUSES, error="未知的审核状态"))
-    city = fields.String(load_default=None)
-    county = fields.String(load_default=None)
+    city = fields.String(load_default=None, metadata={"enum": regions.city_codes()})
+    county = fields.String(load_default=None, metadata={"enum": regions.county_codes()})
     month = fields.String(load_default=None, validate=MONTH)
     q = fields.String(load_default=None, validate=validate.Length(min=1, max=30, error="长度应为1到30个字符"),
                       metadata={"description": "完整受理编号，或申请人姓名（精确或前缀）"})

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from common import regions
 from common.paging import PageQuery, capped_total_field, page_schema
 
 # The posts are the postings service's; favorites passes its summaries on as they are.
@@ -11,7 +12,7 @@ from contracts.vocabulary import BOOKMARK_LIMIT
 
 class FavoritePostingsQuery(PageQuery):
     """Open posts in the intern's jurisdiction; `county` narrows a city-level one."""
-    county = fields.String(validate=check_county)
+    county = fields.String(validate=check_county, metadata={"enum": regions.county_codes()})
     q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
 
 

@@ -12,6 +12,10 @@ from contracts.vocabulary import STAFF_ROLES
 USERNAME = Pattern(USERNAME_PATTERN, error="用户名为4到32位字母、数字或下划线")
 # Letters of any script, with "·" between parts of minority and foreign names.
 REAL_NAME = re.compile(r"[^\W\d_]+(?:[·• ][^\W\d_]+)*")
+# What the OpenAPI document says of these (formats name what a pattern cannot: check characters, scripts).
+PASSWORD_SCHEMA = {"pattern": "^(?=.*[A-Za-z])(?=.*[0-9])[^\\x00-\\x1f\\x7f-\\x9f]{8,128}$"}
+REAL_NAME_SCHEMA = {"format": "person-name", "minLength": 2, "maxLength": 30}
+ID_NUMBER_SCHEMA = {"format": "gb11643", "minLength": 18, "maxLength": 18}
 _LETTER = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"[0-9]")
 
@@ -46,16 +50,16 @@ def check_real_name(value: str) -> None:
 
 class RegisterSchema(Schema):
     username = fields.String(required=True, validate=USERNAME)
-    password = fields.String(required=True, validate=check_password, load_only=True)
-    real_name = fields.String(required=True, validate=check_real_name)
-    id_number = fields.String(required=True, load_only=True)
+    password = fields.String(required=True, validate=check_password, load_only=True, metadata=PASSWORD_SCHEMA)
+    real_name = fields.String(required=True, validate=check_real_name, metadata=REAL_NAME_SCHEMA)
+    id_number = fields.String(required=True, load_only=True, metadata=ID_NUMBER_SCHEMA)
     phone = fields.String(required=True, load_only=True,
                           validate=Pattern(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
 
     @pre_load
     def normalise(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("id_number"), str):
-            data = {**data, "id_number": data["id_number"].strip().upper()}
+            data = {**data, "id_number": data["id_number"].upper()}
         return data
 
     @validates("id_number")
@@ -71,8 +75,8 @@ class LoginSchema(Schema):
 
 
 class JurisdictionSchema(Schema):
-    city_code = fields.String(required=True)
-    county_code = fields.String(load_default=None, allow_none=True)
+    city_code = fields.String(required=True, metadata={"enum": regions.city_codes()})
+    county_code = fields.String(load_default=None, allow_none=True, metadata={"enum": [*regions.county_codes(), None]})
 
     @validates_schema
     def check_region(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -83,9 +87,10 @@ class JurisdictionSchema(Schema):
 
 class StaffUserSchema(Schema):
     username = fields.String(required=True, validate=USERNAME)
-    password = fields.String(required=True, validate=check_password, load_only=True)
-    real_name = fields.String(required=True, validate=check_real_name)
-    roles = fields.List(fields.String(), required=True)
+    password = fields.String(required=True, validate=check_password, load_only=True, metadata=PASSWORD_SCHEMA)
+    real_name = fields.String(required=True, validate=check_real_name, metadata=REAL_NAME_SCHEMA)
+    roles = fields.List(fields.String(metadata={"enum": list(STAFF_ROLES)}), required=True,
+                        metadata={"minItems": 1, "uniqueItems": True})
     jurisdiction = fields.Nested(JurisdictionSchema, load_default=None, allow_none=True)
 
     @validates("roles")
@@ -116,6 +121,7 @@ class InternSchema(Schema):
 
 
 class MeSchema(UserSchema):
-    id_number_masked = fields.String()
-    phone_masked = fields.String()
+    # Staff accounts have neither (null).
+    id_number_masked = fields.String(allow_none=True)
+    phone_masked = fields.String(allow_none=True)
     intern = fields.Nested(InternSchema)

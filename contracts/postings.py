@@ -55,9 +55,10 @@ class PostingSchema(Schema):
     """A post as a reviewer writes it; PATCH loads it with partial=True."""
     title = Text(2, 100, required=True)
     employer_name = Text(2, 100, required=True)
-    employer_credit_code = fields.String(required=True)
-    city_code = fields.String(required=True, validate=check_city)
-    county_code = fields.String(required=True, validate=check_county)
+    employer_credit_code = fields.String(required=True, metadata={"format": "gb32100", "minLength": 18,
+                                                                              "maxLength": 18})
+    city_code = fields.String(required=True, validate=check_city, metadata={"enum": regions.city_codes()})
+    county_code = fields.String(required=True, validate=check_county, metadata={"enum": regions.county_codes()})
     industry = Text(2, 50, required=True)
     headcount = fields.Integer(required=True, strict=True,
                                validate=validate.Range(1, 999, error="招募人数应为1到999"))
@@ -90,8 +91,8 @@ class PostingSchema(Schema):
 
 
 class SearchQuery(PageQuery):
-    city = fields.String(validate=check_city)
-    county = fields.String(validate=check_county)
+    city = fields.String(validate=check_city, metadata={"enum": regions.city_codes()})
+    county = fields.String(validate=check_county, metadata={"enum": regions.county_codes()})
     q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
     education = fields.String(validate=validate.OneOf(
         EDUCATION_REQUIREMENTS, error="学历应为：" + "、".join(EDUCATION_REQUIREMENTS)))
@@ -105,15 +106,16 @@ class SearchQuery(PageQuery):
 
 
 class JurisdictionSchema(Schema):
-    city_code = fields.String(required=True, validate=check_city)
-    county_code = fields.String(load_default=None, allow_none=True, validate=check_county)
+    city_code = fields.String(required=True, validate=check_city, metadata={"enum": regions.city_codes()})
+    county_code = fields.String(load_default=None, allow_none=True, validate=check_county,
+                                metadata={"enum": [*regions.county_codes(), None]})
 
     check_region = county_inside_city("city_code", "county_code")
 
 
 class JurisdictionQuery(PageQuery):
     """Open posts inside an intern's jurisdiction (the favorites service asks)."""
-    county = fields.String(validate=check_county)
+    county = fields.String(validate=check_county, metadata={"enum": regions.county_codes()})
     q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
 
 

@@ -14,6 +14,10 @@ from gateway.http import json_response, route
 TAG = "见习岗位收藏"
 
 
+# Bookmark paths take a UUID, so /api/v1/favorites/postings is never read as a bookmark
+# (a 405 there names only GET in `Allow`).
+
+
 class FavoritesRoutes:
     favorites = rpc_proxy("favorites")
 
@@ -28,13 +32,13 @@ class FavoritesRoutes:
     def list_favorites(self, request, principal):
         return json_response(call(self.favorites.favorites, principal.as_rpc()))
 
-    @route("PUT", "/api/v1/favorites/<string:posting_id>", "收藏见习岗位（最多3个）", TAG, roles=("applicant",), response=schemas.FavoritedPostingSchema, status=201, errors=(404, 409))
+    @route("PUT", "/api/v1/favorites/<uuid:posting_id>", "收藏见习岗位（最多3个）", TAG, roles=("applicant",), response=schemas.FavoritedPostingSchema, status=201, errors=(404, 409))
     def add_favorite(self, request, posting_id, principal):
-        result = call(self.favorites.add, principal.as_rpc(), posting_id)
+        result = call(self.favorites.add, principal.as_rpc(), str(posting_id))
         return json_response(result["posting"], 201 if result["created"] else 200)
 
-    @route("DELETE", "/api/v1/favorites/<string:posting_id>", "取消收藏", TAG, roles=("applicant",),
+    @route("DELETE", "/api/v1/favorites/<uuid:posting_id>", "取消收藏", TAG, roles=("applicant",),
            status=204)
     def remove_favorite(self, request, posting_id, principal):
-        call(self.favorites.remove, principal.as_rpc(), posting_id)
+        call(self.favorites.remove, principal.as_rpc(), str(posting_id))
         return Response(status=204)

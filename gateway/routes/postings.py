@@ -62,7 +62,7 @@ class PostingsRoutes:
         body = inputs.json_body(request, schemas.PostingSchema())
         return self._changed(call(self.postings.create, principal.as_rpc(), body), 201)
 
-    @route("PATCH", "/api/v1/postings/<string:posting_id>", "修改见习岗位", TAG, roles=("reviewer",), body=schemas.PostingSchema, response=schemas.PostingDetailSchema,
+    @route("PATCH", "/api/v1/postings/<string:posting_id>", "修改见习岗位", TAG, roles=("reviewer",), body=schemas.PostingSchema(partial=True), response=schemas.PostingDetailSchema,
            errors=(400, 404))
     def update_posting(self, request, posting_id, principal):
         body = inputs.json_body(request, schemas.PostingSchema(partial=True))
