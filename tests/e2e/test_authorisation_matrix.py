@@ -158,9 +158,9 @@ MATRIX = {
         reviewers_only(200, other_reviewer=404), target="fresh_case", body=lambda t: {"reason": "材料不全"}),
     ("GET", "/api/v1/favorites/postings"): Entry(applicants_only(200, other=403), target="favorite_posting"),
     ("GET", "/api/v1/favorites"): Entry(applicants_only(200, other=403), target="favorite_posting"),
-    ("PUT", "/api/v1/favorites/<string:posting_id>"): Entry(applicants_only((200, 201), other=403),
+    ("PUT", "/api/v1/favorites/<uuid:posting_id>"): Entry(applicants_only((200, 201), other=403),
                                                             target="favorite_posting"),
-    ("DELETE", "/api/v1/favorites/<string:posting_id>"): Entry(applicants_only(204, other=403),
+    ("DELETE", "/api/v1/favorites/<uuid:posting_id>"): Entry(applicants_only(204, other=403),
                                                                target="favorite_posting"),
 }
 
