@@ -26,7 +26,7 @@ def get_request_id() -> str | None:
     return getattr(_current, "request_id", None)
 
 
-def describe_error(exc):
+def describe_error(exc: BaseException) -> dict[str, str]:
     """What may be logged about `exc`: never its message or arguments."""
     info = {"error_type": f"{type(exc).__module__}.{type(exc).__qualname__}"}
     code = getattr(exc, "sqlstate", None) or getattr(exc, "code", None)
@@ -43,14 +43,14 @@ def describe_error(exc):
     return info
 
 
-def safe_traceback(exc_info):
+def safe_traceback(exc_info: Any) -> str | None:
     """Where the error was raised (file, line, function), without its message."""
     _, exc, tb = exc_info
     frames = [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)]
     return "\n".join(frames + [describe_error(exc)["error_type"]]) if exc is not None else None
 
 
-def _safe_arg(arg):
+def _safe_arg(arg: Any) -> Any:
     return f"<{describe_error(arg)['error_type']}>" if isinstance(arg, BaseException) else arg
 
 
@@ -78,9 +78,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
     @staticmethod
-    def message(record):
+    def message(record: logging.LogRecord) -> str:
         """The message with exceptions among its arguments reduced to their type names
         (Nameko logs `error handling worker %s: %s` with the exception itself)."""
+        args: Any
         if isinstance(record.args, tuple):
             args = tuple(_safe_arg(a) for a in record.args)
         elif isinstance(record.args, dict):

@@ -6,6 +6,8 @@ ones `deploy.system` hands every process): no presigned URL is ever issued, so n
 client ever talks to the store. Bytes never travel over RabbitMQ.
 """
 import secrets
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 import boto3
 from botocore.config import Config
@@ -21,7 +23,7 @@ class StoreUnavailable(errors.ServiceUnavailable):
     default_message = "文件存储暂时不可用，请稍后再试"
 
 
-def client():
+def client() -> Any:
     options = {"config": Config(signature_version="s3v4", s3={"addressing_style": "path"},
                                 retries={"max_attempts": 3, "mode": "standard"})}
     endpoint = config.s3_endpoint_url()
@@ -30,17 +32,17 @@ def client():
     return boto3.client("s3", **options)
 
 
-def new_key():
+def new_key() -> str:
     """A random object key: it reveals neither the person nor the case."""
     return "attachments/" + secrets.token_hex(16)
 
 
 class Bucket:
-    def __init__(self, s3, name):
+    def __init__(self, s3: Any, name: str) -> None:
         self.s3 = s3
         self.name = name
 
-    def ensure(self):
+    def ensure(self) -> None:
         """Create the bucket if missing, private to this service."""
         try:
             self.s3.head_bucket(Bucket=self.name)
@@ -54,34 +56,34 @@ class Bucket:
                 "BlockPublicAcls": True, "IgnorePublicAcls": True,
                 "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 
-    def put(self, key, stream, size, content_type):
+    def put(self, key: str, stream: IO[bytes] | bytes, size: int, content_type: str) -> None:
         try:
             self.s3.put_object(Bucket=self.name, Key=key, Body=stream, ContentLength=size, ContentType=content_type)
         except (BotoCoreError, ClientError) as exc:
             raise StoreUnavailable(details={"reason": type(exc).__name__}) from None
 
-    def chunks(self, key):
+    def chunks(self, key: str) -> Iterator[bytes]:
         """The object's bytes as an iterator of chunks (opened before the first one is asked for)."""
         try:
             body = self.s3.get_object(Bucket=self.name, Key=key)["Body"]
         except (BotoCoreError, ClientError) as exc:
             raise StoreUnavailable(details={"reason": type(exc).__name__}) from None
 
-        def read():
+        def read() -> Iterator[bytes]:
             with body:
                 yield from body.iter_chunks(CHUNK)
         return read()
 
-    def size(self, key):
+    def size(self, key: str) -> int | None:
         """The stored object's size, or None when there is no such object."""
         try:
-            return self.s3.head_object(Bucket=self.name, Key=key)["ContentLength"]
+            return int(self.s3.head_object(Bucket=self.name, Key=key)["ContentLength"])
         except ClientError as exc:
             if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise
 
-    def delete(self, keys):
+    def delete(self, keys: Iterable[str]) -> None:
         """Delete objects (missing ones count as deleted)."""
         keys = list(keys)
         for start in range(0, len(keys), 1000):
@@ -95,15 +97,15 @@ class Bucket:
 class Objects(DependencyProvider):
     """Hands workers the bucket; `ensure` creates it at start when missing (its owner does)."""
 
-    def __init__(self, ensure=False):
-        self.bucket = None
+    def __init__(self, ensure: bool = False) -> None:
+        self.bucket: Bucket | None = None
         self.create = ensure
 
-    def setup(self):
+    def setup(self) -> None:
         self.bucket = Bucket(client(), config.s3_bucket())
         if self.create and config.s3_endpoint_url():
             # The local S3-compatible server starts empty; real S3 buckets are provisioned by operators.
             self.bucket.ensure()
 
-    def get_dependency(self, worker_ctx):
+    def get_dependency(self, worker_ctx: Any) -> Bucket | None:
         return self.bucket

@@ -103,9 +103,9 @@ def contains(outer: Mapping[str, Any] | None, inner: Mapping[str, Any]) -> bool:
     return outer.get("county_code") is None or outer["county_code"] == inner.get("county_code")
 
 
-def city_codes():
+def city_codes() -> list[str]:
     return sorted(_index()[0])
 
 
-def county_codes():
+def county_codes() -> list[str]:
     return sorted(_index()[1])

@@ -29,7 +29,9 @@ class Pattern(validate.Regexp):
     OpenAPI document's pattern, and \\d matches full-width digits in Python.
     """
 
-    def __call__(self, value):
+    regex: re.Pattern[str]
+
+    def __call__(self, value: Any) -> Any:
         if not isinstance(value, str) or self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value

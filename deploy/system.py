@@ -88,6 +88,7 @@ def wait_s3(url, timeout=30):
     """Until the local store answers a request signed with its credentials."""
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
     credentials = local_s3_credentials()
     s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
                       aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
@@ -98,7 +99,7 @@ def wait_s3(url, timeout=30):
         try:
             s3.list_buckets()
             return
-        except Exception as exc:  # not listening yet, or not yet ready
+        except (BotoCoreError, ClientError) as exc:  # not listening yet, or not yet ready
             if time.monotonic() > deadline:
                 raise NotReady(f"the local S3 store at {url} did not answer within {timeout}s ({exc})") from None
             time.sleep(0.2)

@@ -119,7 +119,7 @@ def _pointer(path, method):
 def _links(document):
     """From each creating POST to every operation whose path takes an id its answer carries."""
     schemas = document["components"]["schemas"]
-    for path, operations in document["paths"].items():
+    for operations in document["paths"].values():
         post = operations.get("post")
         created = post and post["responses"].get("201", {}).get("content", {}).get("application/json")
         if not created or "$ref" not in created["schema"]:

@@ -7,7 +7,6 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-import requests
 
 from common import clock
 from tests import factories

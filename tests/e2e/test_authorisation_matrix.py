@@ -29,7 +29,8 @@ TAIYUAN = {"city_code": "140100", "county_code": None}
 
 
 def answers(anonymous, applicant_a, applicant_b, other_reviewer, province_reviewer, admin):
-    return dict(zip(CALLERS, (anonymous, applicant_a, applicant_b, other_reviewer, province_reviewer, admin)))
+    return dict(zip(CALLERS, (anonymous, applicant_a, applicant_b, other_reviewer, province_reviewer, admin),
+                    strict=True))
 
 
 def public(ok=200):

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from common.paging import PageQuery
 import gateway.service  # noqa: F401  (its route modules fill the route table)
+from common.paging import PageQuery
 from gateway.http import ROUTES
 from gateway.openapi import openapi_path
 from tests import factories

@@ -73,9 +73,8 @@ def test_an_unexpected_error_crosses_rpc_without_its_text(amqp_uri, databases):
     runner.add_service(Failing)
     runner.start()
     try:
-        with ClusterRpcProxy({"AMQP_URI": amqp_uri}) as cluster:
-            with pytest.raises(errors.ServiceError) as caught:
-                cluster.privacy_failing.fail(url)
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}) as cluster, pytest.raises(errors.ServiceError) as caught:
+            cluster.privacy_failing.fail(url)
     finally:
         runner.stop()
     assert type(caught.value) is errors.ServiceError and caught.value.code == "INTERNAL_ERROR"
