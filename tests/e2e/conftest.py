@@ -2,7 +2,9 @@
 import pytest
 import requests
 
+from common import config
 from tests import factories
+from tests.e2e import privacy
 
 DEMO_PASSWORD = "Demo-2026"
 
@@ -44,7 +46,14 @@ class Client:
 
 @pytest.fixture(scope="session")
 def system(system_under_test):
+    # Bound as soon as the system's exchanges exist, so the privacy sweep sees every message.
+    privacy.start_probe(config.amqp_uri())
     return system_under_test
+
+
+def pytest_collection_modifyitems(items):
+    """The privacy sweep judges what every other test left behind, so it runs last."""
+    items.sort(key=lambda item: item.get_closest_marker("privacy_sweep") is not None)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ def run_schemathesis(base_url, token, max_examples, seed, report_dir):
                "--request-timeout", "30", "--no-color", "--generation-database", "none",
                "--report", "junit", "--report-dir", str(report_dir)]
     env = dict(os.environ, SCHEMATHESIS_HOOKS="tests.e2e.schemathesis_hooks", PYTHONPATH=str(ROOT))
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600 + 120 * max_examples)
     return done.returncode, done.stdout + done.stderr
 
 
