@@ -22,6 +22,7 @@ from tests import factories
 from tests.e2e import test_applications, test_postings
 from tests.e2e.conftest import DEMO_PASSWORD, create_staff, register
 from tests.files import png
+from tests.polling import wait_for
 
 CALLERS = ("anonymous", "applicant_a", "applicant_b", "other_reviewer", "province_reviewer", "admin")
 STAFF = ("other_reviewer", "province_reviewer", "admin")
@@ -62,6 +63,7 @@ class Target:
     owner: object
     values: dict = field(default_factory=dict)
     other: object = None
+    query: dict = None
 
 
 @dataclass
@@ -90,6 +92,8 @@ class World:
         case = test_applications.submit(person)
         resp = self.reviewer.post(f"/api/v1/review/applications/{case['application_id']}/approve", json={})
         assert resp.status_code == 200, resp.text
+        # Favorites learns of the approval from its event.
+        wait_for(lambda: person.get("/api/v1/me").json()["intern"]["eligible"], timeout=30)
         return person
 
     def client(self, caller, target):
@@ -107,6 +111,26 @@ class World:
     def fresh_case(self):
         owner = register(self.anon)
         return Target(owner, {"application_id": test_applications.submit(owner)["application_id"]})
+
+    def fresh_returned_case(self):
+        target = self.fresh_case()
+        resp = self.reviewer.post(f"/api/v1/review/applications/{target.values['application_id']}/return",
+                                  json={"reason": "请补充材料", "items": ["毕业证书"]})
+        assert resp.status_code == 200, resp.text
+        return target
+
+    def verifiable_case(self):
+        detail = self.a.get(f"/api/v1/applications/{self.case['application_id']}").json()
+        return Target(self.a, {"case_number": detail["case_number"]}, query={"code": detail["verification_code"]})
+
+    def notification_of_a(self):
+        """A's notification of a rejection (the notifications service learns of it from the event)."""
+        target = self.fresh_case()
+        path = f"/api/v1/review/applications/{target.values['application_id']}/reject"
+        assert self.reviewer.post(path, json={"reason": "材料不全"}).status_code == 200
+        items = wait_for(lambda: target.owner.get("/api/v1/notifications").json()["items"], timeout=30)
+        target.values["notification_id"] = items[0]["notification_id"]
+        return target
 
     def fresh_applicants(self):
         return Target(register(self.anon), other=register(self.anon))
@@ -127,7 +151,7 @@ def staff_body(target):
 
 
 def application_body(target):
-    return "application"  # built per caller in `send`, from the caller's own uploads
+    """Marks a body built per caller in `send`, from the caller's own uploads."""
 
 
 MATRIX = {
@@ -152,7 +176,19 @@ MATRIX = {
     ("GET", "/api/v1/applications/<string:application_id>"): Entry(owner_or_reviewer(200), target="case_of_a"),
     ("POST", "/api/v1/applications/<string:application_id>/withdraw"): Entry(
         answers(401, 200, 404, 403, 403, 403), target="fresh_case"),
+    ("GET", "/api/v1/applications/<string:application_id>/form.pdf"): Entry(owner_or_reviewer(200),
+                                                                          target="case_of_a"),
+    ("POST", "/api/v1/applications/<string:application_id>/resubmit"): Entry(
+        answers(401, 200, 404, 403, 403, 403), target="fresh_returned_case", body=application_body),
+    ("GET", "/api/v1/verify/<string:case_number>"): Entry(public(200), target="verifiable_case"),
     ("GET", "/api/v1/review/applications"): Entry(reviewers_only(200)),
+    ("POST", "/api/v1/review/applications/<string:application_id>/return"): Entry(
+        reviewers_only(200, other_reviewer=404), target="fresh_case",
+        body=lambda t: {"reason": "请补充材料", "items": ["毕业证书"]}),
+    ("GET", "/api/v1/notifications"): Entry(logged_in(200)),
+    ("POST", "/api/v1/notifications/read-all"): Entry(logged_in(204)),
+    ("POST", "/api/v1/notifications/<string:notification_id>/read"): Entry(
+        answers(401, 204, 404, 404, 404, 404), target="notification_of_a"),
     ("POST", "/api/v1/review/applications/<string:application_id>/approve"): Entry(
         reviewers_only(200, other_reviewer=404), target="fresh_case", body=lambda t: {"comment": "同意"}),
     ("POST", "/api/v1/review/applications/<string:application_id>/reject"): Entry(
@@ -196,7 +232,7 @@ def send(world, route, entry, caller):
             if caller in ("applicant_a", "applicant_b") else [str(uuid.uuid4())]
         return client.post(url, json=test_applications.form(client, attachment_ids=ids))
     body = entry.body(target) if entry.body else None
-    return client.request(method, url, json=body, params=entry.query)
+    return client.request(method, url, json=body, params=target.query or entry.query)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
