@@ -4,7 +4,7 @@ schemas that validate the requests.
 Beyond what apispec derives from each schema, the document states the rules every
 endpoint shares, so that a request valid by the document is accepted and an invalid
 one refused: free text carries no control characters (common.validation), a blank
-query parameter counts as absent, every JSON body may be refused as too large (413),
+query parameter counts as absent and any query may be refused (400), every JSON body may be refused as too large (413),
 not JSON (415) or too deep (400), every id in a path may name nothing (404), any
 backing service may not answer in time (503). Links lead from what a POST creates
 to the operations that take its id, so a client (or schemathesis) can chain them.
@@ -77,6 +77,8 @@ def document():
         codes = set(doc.errors) | ({401} if doc.auth else set()) | ({403} if doc.roles else set()) | {503}
         if doc.body is not None:
             codes |= {400, 413, 415}
+        if doc.query is not None:
+            codes.add(400)
         if _PARAM.search(doc.path):
             codes.add(404)
         for code in sorted(codes):
