@@ -17,9 +17,17 @@ MULTILINE_FIELDS = frozenset({"description", "reason", "comment", "items"})
 # The same rules as JSON Schema patterns, so the OpenAPI document says what is accepted.
 SINGLE_LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
 MULTI_LINE_PATTERN = "^[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*$"
+_TEXT = "[^\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]*"
+_VISIBLE = "[^\\s\\x00-\\x1f\\x7f-\\x9f]"
 _SINGLE_LINE = re.compile(SINGLE_LINE_PATTERN)
 _MULTI_LINE = re.compile(MULTI_LINE_PATTERN)
 CONTROL_MESSAGE = "不能包含控制字符"
+
+
+def multi_line_text(min_visible: int, max_length: int) -> dict[str, Any]:
+    """The OpenAPI schema of multi-line text that holds at least `min_visible` characters once
+    trimmed (what the domain checks after stripping), for a field's metadata."""
+    return {"pattern": "^" + _TEXT + (_VISIBLE + _TEXT) * min_visible + "$", "maxLength": max_length}
 
 
 class Pattern(validate.Regexp):

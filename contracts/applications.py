@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from common import errors, regions
 from common.paging import PageQuery, page_schema
-from common.validation import Pattern
+from common.validation import Pattern, multi_line_text
 from common.validators import MOBILE_PATTERN, MONTH_PATTERN
 from contracts.vocabulary import APPLICATION_STATUSES, ATTACHMENT_KINDS, CATEGORIES, EDUCATION_LEVELS, GENDERS
 
@@ -90,14 +90,15 @@ class ApproveSchema(Schema):
 
 
 class RejectSchema(Schema):
-    reason = fields.String(required=True)
+    reason = fields.String(required=True, metadata=multi_line_text(2, 500))
 
 
 class ReturnSchema(Schema):
     """退回补正; the lengths (after trimming) are the domain's rules."""
-    reason = fields.String(required=True, metadata={"description": "退回原因（2到500个字符）"})
-    items = fields.List(fields.String(), load_default=list,
-                        metadata={"description": "需补正的事项（至多20项，每项1到100个字符）"})
+    reason = fields.String(required=True, metadata={"description": "退回原因（2到500个字符）",
+                                                    **multi_line_text(2, 500)})
+    items = fields.List(fields.String(metadata=multi_line_text(1, 100)), load_default=list,
+                        metadata={"description": "需补正的事项（至多20项，每项1到100个字符）", "maxItems": 20})
 
 
 class AttachmentFormSchema(Schema):

@@ -59,7 +59,7 @@ class RegisterSchema(Schema):
     @pre_load
     def normalise(self, data: Any, **kwargs: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("id_number"), str):
-            data = {**data, "id_number": data["id_number"].upper()}
+            data = {**data, "id_number": data["id_number"].strip().upper()}
         return data
 
     @validates("id_number")

@@ -63,7 +63,8 @@ def document():
         if params:
             op["parameters"] = params
         if doc.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema_ref(spec, doc.body)}}}
+            op["requestBody"] = {"required": not doc.extra.get("optional_body"),
+                                 "content": {"application/json": {"schema": _schema_ref(spec, doc.body)}}}
         if doc.extra.get("multipart"):
             op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": doc.extra["multipart"]}}}
         success = {"description": "成功"}

@@ -177,7 +177,7 @@ class ApplicationsRoutes:
 
     @route("POST", "/api/v1/review/applications/<string:application_id>/approve", "审核通过", REVIEW_TAG,
            roles=("reviewer",), body=schemas.ApproveSchema, response=schemas.ApplicationDetailSchema,
-           errors=(400, 404, 409))
+           errors=(400, 404, 409), extra={"optional_body": True})
     def approve_application(self, request, application_id, principal):
         body = optional_json(request, schemas.ApproveSchema())
         return json_response(call(self.applications.approve, principal.as_rpc(), application_id, body))

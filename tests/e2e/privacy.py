@@ -26,7 +26,8 @@ def exchanges(amqp_uri):
 def start_probe(amqp_uri):
     with kombu.Connection(amqp_uri) as conn:
         channel = conn.channel()
-        queue = kombu.Queue(PROBE_QUEUE, durable=False, auto_delete=False, channel=channel)
+        # Durable: the suite restarts the broker (test_relay), which drops transient queues.
+        queue = kombu.Queue(PROBE_QUEUE, durable=True, auto_delete=False, channel=channel)
         queue.declare()
         for name, kind in exchanges(amqp_uri):
             queue.bind_to(exchange=name, routing_key="#" if kind == "topic" else "")
@@ -36,7 +37,7 @@ def drain(amqp_uri):
     """Every message the probe caught, as text (headers and body)."""
     texts = []
     with kombu.Connection(amqp_uri) as conn:
-        queue = kombu.Queue(PROBE_QUEUE, channel=conn.channel())
+        queue = kombu.Queue(PROBE_QUEUE, durable=True, channel=conn.channel())
         while (message := queue.get(no_ack=True)) is not None:
             body = message.body
             body = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else str(body)

@@ -163,7 +163,7 @@ class World:
 
     def cases(self):
         return usecases.Applications(self.store, self.people.__getitem__,
-                                     lambda key, filename, content_type: f"https://bucket/{key}",
+                                     lambda attachment_id: f"/api/v1/attachments/{attachment_id}/content",
                                      today=lambda: self.today, new_code=lambda: "ABCD2345EF")
 
     def form(self, actor, **overrides):
