@@ -5,8 +5,9 @@ every request authenticated and authorised through its IAM.
 (`deploy.system.local_s3_credentials()` makes a random pair per start). Before the port
 opens, one IAM user with those credentials and a policy for S3 is created in-process;
 from the first request on, moto refuses anonymous and wrongly signed requests. Its
-/moto-api/ (a dump of all data, reset) is refused too. moto cannot check presigned URLs,
-so nothing uses them: the services and the gateway sign every request with boto3.
+/moto-api/ (a dump of all data, reset) is refused too, and so is any request without an
+Authorization header: moto cannot check presigned URLs, so nothing uses them; the services
+and the gateway sign every request with boto3.
 """
 import json
 import os
@@ -40,13 +41,15 @@ def create_user(access_key_id, secret_access_key):
 
 
 class Guarded:
-    """moto's application without its management API."""
+    """moto's application without its management API, and without the requests it cannot judge:
+    one with no Authorization header (anonymous, or presigned, whose signature moto cannot check)
+    is refused before moto sees it."""
 
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO", "").startswith("/moto-api"):
+        if environ.get("PATH_INFO", "").startswith("/moto-api") or not environ.get("HTTP_AUTHORIZATION"):
             return Response(DENIED, status=403, content_type="application/xml")(environ, start_response)
         return self.app(environ, start_response)
 
