@@ -128,6 +128,35 @@ export function returnedBox(c) {
       ? [h("p", {}, "需补正的事项："), h("ol", {}, c.return_items.map((item) => h("li", {}, item)))] : null);
 }
 
+// 预览 and 下载 of a case's attachment: the bytes come through the gateway with the
+// caller's token (GET /api/v1/attachments/{id}/content), so a plain link cannot fetch them.
+export function attachmentButtons(a) {
+  const problem = h("span", { class: "field-error", role: "alert" });
+  const fetchFile = async (button, use) => {
+    button.disabled = true;
+    problem.textContent = "";
+    try {
+      use(await api("GET", `/api/v1/attachments/${encodeURIComponent(a.attachment_id)}/content`, { blob: true }));
+    } catch (err) {
+      problem.textContent = err.message;
+    } finally {
+      button.disabled = false;
+    }
+  };
+  const preview = h("button", { type: "button", class: "small secondary" }, "预览", h("span", { class: "visually-hidden" }, a.filename));
+  preview.addEventListener("click", () => fetchFile(preview, (blob) => previewDialog(blob, a.filename)));
+  const download = h("button", { type: "button", class: "small secondary" }, "下载", h("span", { class: "visually-hidden" }, a.filename));
+  download.addEventListener("click", () => fetchFile(download, (blob) => {
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, download: a.filename, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }));
+  return h("span", { class: "row-actions" }, preview, download, problem);
+}
+
 // A case's particulars, attachments and history (also what a reviewer sees).
 export function caseDetail(c) {
   const decided = ["approved", "rejected"].includes(c.status);
@@ -156,10 +185,8 @@ export function caseDetail(c) {
       c.reason && ["不通过原因", c.reason],
     ]),
     h("h2", {}, "申请材料"),
-    table(["材料类型", "文件", "大小"], (c.attachments || []).map((a) => [
-      KINDS[a.kind] || a.kind,
-      h("a", { href: a.download_url, target: "_blank", rel: "noopener noreferrer" }, a.filename),
-      formatSize(a.size),
+    table(["材料类型", "文件", "大小", "操作"], (c.attachments || []).map((a) => [
+      KINDS[a.kind] || a.kind, a.filename, formatSize(a.size), attachmentButtons(a),
     ]), "无附件", "申请材料"),
     h("h2", {}, "办理过程"),
     table(["时间", "事项", "办理人", "意见"], (c.history || []).map((step) => [
