@@ -131,5 +131,6 @@ def test_ui_calls_only_documented_endpoints(anon):
                      ("POST", "/api/v1/postings/X/close"), ("POST", "/api/v1/admin/users"),
                      ("POST", "/api/v1/review/applications/X/return"), ("POST", "/api/v1/applications/X/resubmit"),
                      ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/X/read"),
-                     ("POST", "/api/v1/notifications/read-all"), ("GET", "/api/v1/applications/X/form.pdf")]:
+                     ("POST", "/api/v1/notifications/read-all"), ("GET", "/api/v1/applications/X/form.pdf"),
+                     ("GET", "/api/v1/attachments/X/content")]:
         assert expected in used, expected
