@@ -131,7 +131,8 @@ def test_every_process_gets_its_configuration_and_secrets_by_name(rendered):
         if name != "gateway":
             assert secrets.get(f"DATABASE_URL_{name.upper()}") == f"jx-db-{name}", name
     assert secrets_of(deployments, "identity")["JWT_SECRET"] == secrets_of(deployments, "gateway")["JWT_SECRET"]
-    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(secrets_of(deployments, "applications"))
+    for name in ("applications", "gateway"):  # both talk to the object store
+        assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(secrets_of(deployments, name)), name
     job = by_kind(rendered, "Job")["migrate"]
     job_container = job["spec"]["template"]["spec"]["containers"][0]
     assert job_container["args"] == ["migrate"]
