@@ -44,8 +44,24 @@ def admin_database_url(service: str) -> str:
     return with_database(database_url(service), "postgres")
 
 
+#: HS256 keys shorter than this are guessable offline from any token.
+MIN_JWT_SECRET_BYTES = 32
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message is one line an operator can act on."""
+
+
 def jwt_secret() -> str:
-    return env("JWT_SECRET", "dev-only-secret-change-me-in-production-0123456789")
+    """The token-signing key. There is no default: a key in the source signs for anyone who reads it."""
+    secret = env("JWT_SECRET")
+    if secret is None:
+        raise ConfigError("JWT_SECRET is not set; set it to a random value of at least "
+                          f"{MIN_JWT_SECRET_BYTES} bytes (make up generates one per installation)")
+    if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+        raise ConfigError(f"JWT_SECRET is {len(secret.encode())} bytes long; it must be at least "
+                          f"{MIN_JWT_SECRET_BYTES} bytes of random data")
+    return secret
 
 
 def jwt_ttl_seconds() -> int:

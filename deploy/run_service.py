@@ -38,6 +38,12 @@ def nameko_config(name):
 
 
 def main(name):
+    try:
+        config.jwt_secret()
+    except config.ConfigError as exc:
+        # Every process checks, so none runs with a guessable or missing key.
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
     logs.configure(name, config.env("LOG_LEVEL", "INFO"))
     log = logging.getLogger("runner")
     runner = ServiceRunner(nameko_config(name))

@@ -13,7 +13,7 @@ import sys
 import threading
 
 from common import config, migrate
-from deploy import seed, system
+from deploy import secrets, seed, system
 from deploy.services import declare_event_queues
 from deploy.supervisor import Supervisor
 
@@ -60,6 +60,7 @@ def main():
     port = config.gateway_port()
     s3_port = int(config.env("S3_PORT", "9070"))
     try:
+        secrets.provide_jwt_secret()
         system.check_postgres()
         system.check_rabbitmq()
         system.check_port_free(port, "the gateway (GATEWAY_PORT)")

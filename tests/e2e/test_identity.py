@@ -183,3 +183,18 @@ def test_full_id_numbers_and_phones_never_reach_the_logs(system, applicant):
     for name in system.processes:
         text = system.logs(name)
         assert applicant.person["id_number"] not in text and applicant.person["phone"] not in text
+
+
+def test_a_token_signed_with_the_former_default_secret_is_401(anon, admin):
+    """The attack of issue 9: the development key that used to ship in common/config.py."""
+    admin_id = admin.get("/api/v1/me").json()["user_id"]
+    now = int(time.time())
+    forged = jwt.encode({"sub": admin_id, "username": "x", "roles": ["admin", "reviewer"], "jurisdiction": None,
+                         "iss": tokens.ISSUER, "iat": now, "exp": now + 600},
+                        "dev-only-secret-change-me-in-production-0123456789", algorithm="HS256")
+    headers = {"Authorization": f"Bearer {forged}"}
+    assert_error(anon.get("/api/v1/me", headers=headers), 401, "UNAUTHENTICATED")
+    assert_error(anon.get("/api/v1/review/applications", headers=headers), 401, "UNAUTHENTICATED")
+    assert_error(anon.post("/api/v1/admin/users", headers=headers, json={
+        "username": factories.unique_username("forged"), "password": DEMO_PASSWORD, "real_name": "伪造者",
+        "roles": ["admin"]}), 401, "UNAUTHENTICATED")
