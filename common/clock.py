@@ -16,3 +16,11 @@ def today() -> date:
 def iso(instant: datetime | None) -> str | None:
     """An instant as the API shows it: ISO 8601 with the Shanghai offset."""
     return instant.astimezone(SHANGHAI).isoformat(timespec="seconds") if instant else None
+
+
+def month_range(month: str) -> tuple[datetime, datetime]:
+    """[start, end) instants of a `YYYY-MM` calendar month in Asia/Shanghai."""
+    year, number = map(int, month.split("-"))
+    start = datetime(year, number, 1, tzinfo=SHANGHAI)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)
+    return start, end

@@ -5,9 +5,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from common import clock, regions
+from common.paging import PageQuery, page_schema
 from common.validation import Pattern
-from common.validators import MOBILE_PATTERN, USERNAME_PATTERN, id_number_problem
-from contracts.vocabulary import STAFF_ROLES
+from common.validators import MOBILE_PATTERN, MONTH_PATTERN, USERNAME_PATTERN, id_number_problem
+from contracts.vocabulary import AUDIT_ACTIONS, AUDIT_READ_ACTIONS, STAFF_ROLES
 
 USERNAME = Pattern(USERNAME_PATTERN, error="用户名为4到32位字母、数字或下划线")
 # Letters of any script, with "·" between parts of minority and foreign names.
@@ -125,3 +126,66 @@ class MeSchema(UserSchema):
     id_number_masked = fields.String(allow_none=True)
     phone_masked = fields.String(allow_none=True)
     intern = fields.Nested(InternSchema)
+
+
+# ---- accounts and sessions ------------------------------------------------------------------------
+
+class ChangePasswordSchema(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, load_only=True, validate=check_password)
+
+
+class StaffQuery(PageQuery):
+    role = fields.String(load_default=None, validate=validate.OneOf(STAFF_ROLES, error="未知角色"))
+
+
+class StaffAccountSchema(UserSchema):
+    disabled = fields.Boolean()
+
+
+StaffPageSchema = page_schema(StaffAccountSchema, "StaffPage")
+
+
+# ---- audit trail ------------------------------------------------------------------------------
+
+MONTH = Pattern(MONTH_PATTERN, error="月份格式应为 YYYY-MM（1900年起）")
+
+
+class AuditQuery(PageQuery):
+    actor = fields.UUID(load_default=None)
+    action = fields.String(load_default=None, validate=validate.OneOf(AUDIT_ACTIONS, error="未知的操作类型"))
+    application_id = fields.UUID(load_default=None)
+    month = fields.String(load_default=None, validate=MONTH)
+
+
+class AuditRecordSchema(Schema):
+    at = fields.String()
+    actor_id = fields.UUID(allow_none=True)
+    actor_username = fields.String(allow_none=True)
+    actor_roles = fields.List(fields.String())
+    action = fields.String()
+    application_id = fields.UUID(allow_none=True)
+    case_number = fields.String(allow_none=True)
+    attachment_id = fields.UUID(allow_none=True)
+    target_user_id = fields.UUID(allow_none=True)
+    request_id = fields.String(allow_none=True)
+
+
+AuditPageSchema = page_schema(AuditRecordSchema, "AuditPage")
+
+
+class AuditActorSchema(Schema):
+    user_id = fields.UUID(required=True)
+    username = fields.String(required=True, validate=validate.Length(max=64))
+    roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
+                        validate=validate.Length(max=8))
+    jurisdiction = fields.Dict(load_default=None, allow_none=True)
+
+
+class AuditEntrySchema(Schema):
+    """identity's `record_audit(entry)` RPC: a staff read another service reports before answering."""
+    action = fields.String(required=True, validate=validate.OneOf(AUDIT_READ_ACTIONS))
+    actor = fields.Nested(AuditActorSchema, required=True)
+    application_id = fields.UUID(load_default=None, allow_none=True)
+    case_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    attachment_id = fields.UUID(load_default=None, allow_none=True)

@@ -32,6 +32,14 @@ POSTING_STATUSES = {"open": "招募中", "closed": "已结束"}
 ROLES = {"applicant": "申请人", "reviewer": "审核人员", "admin": "管理员"}
 STAFF_ROLES = ("reviewer", "admin")
 
+#: Audit trail actions (GET /api/v1/admin/audit). Reads other services report through identity's
+#: record_audit RPC before answering; decisions are audited from applications' events of the same
+#: name; account changes by identity in the changing transaction.
+AUDIT_READ_ACTIONS = ("application_viewed", "attachment_downloaded", "form_printed")
+AUDIT_DECISION_ACTIONS = ("application_approved", "application_rejected", "application_returned")
+AUDIT_ACCOUNT_ACTIONS = ("user_created", "user_disabled", "user_enabled", "password_changed")
+AUDIT_ACTIONS = AUDIT_READ_ACTIONS + AUDIT_DECISION_ACTIONS + AUDIT_ACCOUNT_ACTIONS
+
 #: How an application's history names each of its event types.
 EVENT_LABELS = {
     "application_submitted": "提交申请",

@@ -18,8 +18,10 @@ def create_staff(store, username, password, real_name, roles, jurisdiction=None)
     data = validation.load(schemas.StaffUserSchema(), {
         "username": username, "password": password, "real_name": real_name,
         "roles": roles, "jurisdiction": jurisdiction})
+    # No actor: an operator at the command line (or make up's demo seeding).
     row = store.create_user(data["username"], domain.hash_password(data["password"]), data["real_name"],
-                            data["roles"], jurisdiction=data["jurisdiction"])
+                            data["roles"], jurisdiction=data["jurisdiction"],
+                            audit=lambda user_id: domain.account_entry("user_created", None, user_id, None))
     return domain.public_user(row)
 
 

@@ -15,32 +15,56 @@ def test_hash_and_verify():
     assert not domain.password_matches("garbage", "x")
 
 
-def fail(times, start=T0, step=timedelta(seconds=10), record=None):
+NO_FAILURES = domain.Guard()
+
+
+def fail(times, start=T0, step=timedelta(seconds=10), guard=NO_FAILURES):
     for i in range(times):
-        record = domain.after_failure(record, start + i * step)
-    return record
+        guard = domain.after_failure(guard, start + i * step)
+    return guard
 
 
-def test_fifth_failure_within_window_locks_for_fifteen_minutes():
-    record = fail(4)
-    assert record.locked_until is None and domain.locked_for(record, T0 + timedelta(minutes=1)) == 0
-    record = fail(1, start=T0 + timedelta(minutes=1), record=record)
-    assert record.locked_until == T0 + timedelta(minutes=16)
-    assert domain.locked_for(record, T0 + timedelta(minutes=1)) == 900
-    assert domain.locked_for(record, T0 + timedelta(minutes=16)) == 0
+def load(guard=NO_FAILURES, here=0, username_failures=0, everywhere=0, username_locked_until=None):
+    return domain.LoginLoad(guard, here, username_failures, everywhere, username_locked_until)
+
+
+def test_fifth_failure_from_one_address_within_window_locks_it_for_fifteen_minutes():
+    guard = fail(4)
+    assert guard.locked_until is None and domain.refusal(load(guard), T0 + timedelta(minutes=1)) == 0
+    guard = fail(1, start=T0 + timedelta(minutes=1), guard=guard)
+    assert guard.locked_until == T0 + timedelta(minutes=16)
+    assert domain.refusal(load(guard), T0 + timedelta(minutes=1)) == 900
+    assert domain.refusal(load(guard), T0 + timedelta(minutes=16)) == 0
 
 
 def test_failures_spread_beyond_the_window_do_not_lock():
-    record = fail(5, step=timedelta(minutes=4))  # 5th failure 16 minutes after the 1st
-    assert record.locked_until is None
-    assert record.failures == 1  # the 5th fell outside the first one's window and started a new one
+    guard = fail(5, step=timedelta(minutes=4))  # 5th failure 16 minutes after the 1st
+    assert guard.locked_until is None
+    assert guard.failures == 1  # the 5th fell outside the first one's window and started a new one
 
 
 def test_after_lock_expires_counting_starts_again():
-    record = fail(5)
-    later = record.locked_until + timedelta(seconds=1)
-    record = domain.after_failure(record, later)
-    assert record.failures == 1 and record.locked_until is None
+    guard = fail(5)
+    later = guard.locked_until + timedelta(seconds=1)
+    guard = domain.after_failure(guard, later)
+    assert guard.failures == 1 and guard.locked_until is None
+
+
+def test_checks_in_flight_hold_slots_so_at_most_five_run_per_address():
+    assert domain.refusal(load(here=4), T0) == 0
+    assert domain.refusal(load(here=5), T0) == 900
+    assert domain.refusal(load(fail(3), here=2), T0 + timedelta(minutes=1)) == 900
+    assert domain.refusal(load(fail(3), here=1), T0 + timedelta(minutes=1)) == 0
+
+
+def test_fifty_failures_from_all_addresses_lock_the_username_for_everyone():
+    assert domain.refusal(load(username_failures=49), T0) == 0
+    assert domain.refusal(load(username_failures=49, everywhere=1), T0) == 900
+    assert domain.username_locked_until(49, T0) is None
+    until = domain.username_locked_until(50, T0)
+    assert until == T0 + timedelta(minutes=15)
+    assert domain.refusal(load(username_locked_until=until), T0 + timedelta(minutes=5)) == 600
+    assert domain.refusal(load(username_locked_until=until), until) == 0
 
 
 def test_rate_limited_carries_retry_after():
