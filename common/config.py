@@ -1,4 +1,5 @@
 """Configuration from environment variables, with development defaults."""
+import ipaddress
 import os
 from typing import Any, overload
 from urllib.parse import urlsplit, urlunsplit
@@ -62,6 +63,33 @@ def jwt_secret() -> str:
         raise ConfigError(f"JWT_SECRET is {len(secret.encode())} bytes long; it must be at least "
                           f"{MIN_JWT_SECRET_BYTES} bytes of random data")
     return secret
+
+
+def revocation_refresh_seconds() -> float:
+    """How often each gateway reloads the revocation table from identity (the backstop for a lost broadcast)."""
+    return float(env("REVOCATION_REFRESH_SECONDS", "30"))
+
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies() -> tuple[IpNetwork, ...]:
+    """Peers whose X-Forwarded-For names the client (TRUSTED_PROXIES: comma-separated addresses or CIDRs)."""
+    networks: list[IpNetwork] = []
+    for item in env("TRUSTED_PROXIES", "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(f"TRUSTED_PROXIES: {item.strip()!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
+def check(holds_signing_key: bool = True) -> None:
+    """What a process checks before it starts; raises ConfigError."""
+    if holds_signing_key:
+        jwt_secret()
+    trusted_proxies()
 
 
 def jwt_ttl_seconds() -> int:

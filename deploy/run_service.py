@@ -39,7 +39,7 @@ def nameko_config(name):
 
 def main(name):
     try:
-        config.jwt_secret()
+        config.check()
     except config.ConfigError as exc:
         # Every process checks, so none runs with a guessable or missing key.
         print(f"{name}: {exc}", file=sys.stderr)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 import jwt
 
 from common import errors, tokens
+from gateway.revocations import TABLE
 
 
 @dataclass(frozen=True)
@@ -12,6 +13,8 @@ class Principal:
     username: str
     roles: tuple
     jurisdiction: dict | None
+    token_id: str = ""
+    expires_at: int = 0
 
     def has(self, role):
         return role in self.roles
@@ -33,8 +36,9 @@ def authenticate(request, *roles):
         raise errors.Unauthenticated("登录已过期，请重新登录") from None
     except jwt.InvalidTokenError:
         raise errors.Unauthenticated("登录凭证无效") from None
+    TABLE.check(claims)
     principal = Principal(claims["sub"], claims.get("username", ""), tuple(claims.get("roles", ())),
-                          claims.get("jurisdiction"))
+                          claims.get("jurisdiction"), claims["jti"], claims["exp"])
     if roles and not any(principal.has(r) for r in roles):
         raise errors.Forbidden()
     return principal

@@ -8,10 +8,11 @@ from gateway.routes.ops import OpsRoutes
 from gateway.routes.postings import PostingsRoutes
 from gateway.routes.vocabulary import VocabularyRoutes
 from gateway.routes.web import WebRoutes
+from gateway.sessions import SessionRevocations
 
 
 class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes, NotificationsRoutes,
-                     VocabularyRoutes, WebRoutes):
+                     VocabularyRoutes, WebRoutes, SessionRevocations):
     name = "gateway"
 
     request_id = RequestId()

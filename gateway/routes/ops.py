@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from common import config, errors
 from gateway import openapi
 from gateway.http import json_response, route
+from gateway.revocations import TABLE
 
 PING_TIMEOUT_SECONDS = 2
 
@@ -27,6 +28,8 @@ class OpsRoutes:
         else:
             pool = eventlet.GreenPool(len(self.backends))
             failed = {name: problem for name, problem in pool.imap(self._ping, self.backends) if problem}
+        if not TABLE.ready:
+            failed["sessions"] = ["revocation table not loaded from identity yet"]
         if failed:
             error = errors.ServiceUnavailable("服务未就绪", details=failed)
             return json_response({"status": "unavailable", **error.to_body()}, 503)

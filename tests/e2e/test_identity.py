@@ -130,10 +130,11 @@ def test_me_of_staff_says_not_an_intern(reviewer):
     assert me["roles"] == ["reviewer"] and me["intern"] == {"eligible": False, "jurisdiction": None}
 
 
-def token_for(user_id, secret, exp_offset):
+def token_for(client, secret, exp_offset, **overrides):
+    """A token like `client`'s own, signed with `secret`, expiring `exp_offset` seconds from now."""
     now = int(time.time())
-    claims = {"sub": user_id, "username": "x", "roles": ["applicant"], "iss": tokens.ISSUER,
-              "iat": now - 100, "exp": now + exp_offset}
+    claims = {**jwt.decode(client.token, options={"verify_signature": False}), "iat": now - 100, "exp": now + exp_offset}
+    claims.update(overrides)
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -142,12 +143,27 @@ def test_me_without_expired_or_forged_tokens_is_401(anon, applicant):
     assert_error(anon.get("/api/v1/me"), 401, "UNAUTHENTICATED")
     assert_error(anon.get("/api/v1/me", headers={"Authorization": "Bearer not.a.token"}), 401, "UNAUTHENTICATED")
     assert_error(anon.get("/api/v1/me", headers={"Authorization": "Basic abc"}), 401, "UNAUTHENTICATED")
-    expired = token_for(applicant.user_id, config.jwt_secret(), -10)
+    expired = token_for(applicant, config.jwt_secret(), -10)
     assert_error(anon.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"}), 401, "UNAUTHENTICATED")
-    forged = token_for(applicant.user_id, "some-other-secret-of-sufficient-length-000", 600)
+    forged = token_for(applicant, "some-other-secret-of-sufficient-length-000", 600)
     assert_error(anon.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}), 401, "UNAUTHENTICATED")
-    valid = token_for(applicant.user_id, config.jwt_secret(), 600)
+    valid = token_for(applicant, config.jwt_secret(), 600)
     assert anon.get("/api/v1/me", headers={"Authorization": f"Bearer {valid}"}).status_code == 200
+    for claim in ("jti", "ins", "gen"):
+        incomplete = jwt.encode({k: v for k, v in jwt.decode(valid, options={"verify_signature": False}).items()
+                                 if k != claim}, config.jwt_secret(), algorithm="HS256")
+        assert_error(anon.get("/api/v1/me", headers={"Authorization": f"Bearer {incomplete}"}), 401, "UNAUTHENTICATED")
+
+
+def test_a_token_whose_subject_is_gone_is_401(anon, applicant):
+    """Minted against an earlier database: its subject does not exist in this one."""
+    import uuid
+    from common import config
+    earlier = token_for(applicant, config.jwt_secret(), 600, sub=str(uuid.uuid4()), ins=str(uuid.uuid4()),
+                        roles=["admin", "reviewer"])
+    assert_error(anon.get("/api/v1/me", headers={"Authorization": f"Bearer {earlier}"}), 401, "UNAUTHENTICATED")
+    assert_error(anon.get("/api/v1/admin/users", headers={"Authorization": f"Bearer {earlier}"}),
+                 401, "UNAUTHENTICATED")
 
 
 def test_admin_creates_staff_with_roles_and_jurisdiction(admin, anon):

@@ -1,0 +1,35 @@
+"""The gateway's side of revocation: consume identity's broadcasts, load and refresh the table."""
+import logging
+import time
+
+from nameko.events import BROADCAST, event_handler
+from nameko.timer import timer
+
+from common import config, errors, logs
+from common.rpc import call
+from common.transport import rpc_proxy
+from gateway.revocations import TABLE
+
+log = logging.getLogger("gateway")
+
+#: How often the timer looks whether the table is due (it loads at once while empty).
+TICK_SECONDS = 1
+
+
+class SessionRevocations:
+    identity = rpc_proxy("identity")
+
+    # Each gateway process gets its own exclusive, auto-deleted queue: every replica hears every revocation.
+    @event_handler("identity", "session_revoked", handler_type=BROADCAST, reliable_delivery=False)
+    def on_session_revoked(self, revocation):
+        TABLE.apply(revocation)
+
+    @timer(interval=TICK_SECONDS, eager=True)
+    def refresh_revocations(self):
+        if not TABLE.due(config.revocation_refresh_seconds()):
+            return
+        try:
+            TABLE.load(call(self.identity.revocations), time.time())
+        except errors.ServiceError as exc:
+            # Identity not answering yet (start-up) or for a while: keep the table, try again next tick.
+            logs.log(log, logging.WARNING, "revocations not refreshed", error=exc.code, details=exc.details)
