@@ -2,7 +2,7 @@
 import re
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from common import clock, regions
 from common.paging import PageQuery, page_schema
@@ -175,6 +175,9 @@ AuditPageSchema = page_schema(AuditRecordSchema, "AuditPage")
 
 
 class AuditActorSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the caller passes its whole principal
+
     user_id = fields.UUID(required=True)
     username = fields.String(required=True, validate=validate.Length(max=64))
     roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,

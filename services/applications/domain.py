@@ -420,6 +420,11 @@ def ensure_visible(state: Application, actor: Actor) -> None:
     raise errors.NotFound("申请不存在")
 
 
+def read_by_staff(detail: Mapping[str, Any], actor: Actor) -> bool:
+    """A visible case read by someone other than its owner: staff, whose reads are audited."""
+    return bool(detail["applicant_id"] != str(actor["user_id"]))
+
+
 def _ensure_reviewer(state: Application, reviewer: Actor) -> None:
     if "reviewer" not in reviewer.get("roles", ()):
         raise errors.Forbidden()
