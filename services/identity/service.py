@@ -117,7 +117,7 @@ class IdentityService(Pingable):
     def me(self, user_id):
         row = self.store.user_by_id(user_id)
         if row is None:
-            raise errors.NotFound("用户不存在")
+            raise errors.Unauthenticated("登录凭证无效")  # a token whose subject is gone
         return domain.me(row)
 
     @rpc
