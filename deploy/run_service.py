@@ -28,6 +28,10 @@ from deploy.services import declare_event_queues, service_class  # noqa: E402
 DRAIN_SECONDS = 7
 
 
+#: The processes that sign (identity) or verify (gateway) tokens; the others never need the key.
+SIGNING_KEY_HOLDERS = ("gateway", "identity")
+
+
 def nameko_config(name):
     extra = {}
     if name == "gateway":
@@ -39,9 +43,9 @@ def nameko_config(name):
 
 def main(name):
     try:
-        config.check()
+        config.check(holds_signing_key=name in SIGNING_KEY_HOLDERS)
     except config.ConfigError as exc:
-        # Every process checks, so none runs with a guessable or missing key.
+        # Every process that signs or verifies tokens checks, so none runs with a guessable or missing key.
         print(f"{name}: {exc}", file=sys.stderr)
         return 2
     logs.configure(name, config.env("LOG_LEVEL", "INFO"))
