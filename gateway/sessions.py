@@ -2,6 +2,7 @@
 import logging
 import time
 
+import eventlet
 from nameko.events import BROADCAST, event_handler
 from nameko.timer import timer
 
@@ -12,8 +13,10 @@ from gateway.revocations import TABLE
 
 log = logging.getLogger("gateway")
 
-#: How often the timer looks whether the table is due (it loads at once while empty).
+#: How often the timer looks whether the table is due (so an empty table is loaded within a second).
 TICK_SECONDS = 1
+#: A refresh answers fast or is retried at the next tick, whatever the bound on requests.
+REFRESH_CALL_SECONDS = 5
 
 
 class SessionRevocations:
@@ -24,12 +27,14 @@ class SessionRevocations:
     def on_session_revoked(self, revocation):
         TABLE.apply(revocation)
 
-    @timer(interval=TICK_SECONDS, eager=True)
+    # Not eager: a call made while the container is still starting can lose its reply.
+    @timer(interval=TICK_SECONDS)
     def refresh_revocations(self):
         if not TABLE.due(config.revocation_refresh_seconds()):
             return
         try:
-            TABLE.load(call(self.identity.revocations), time.time())
+            with eventlet.Timeout(REFRESH_CALL_SECONDS):  # call() turns it into ServiceUnavailable
+                TABLE.load(call(self.identity.revocations), time.time())
         except errors.ServiceError as exc:
             # Identity not answering yet (start-up) or for a while: keep the table, try again next tick.
             logs.log(log, logging.WARNING, "revocations not refreshed", error=exc.code, details=exc.details)

@@ -22,7 +22,7 @@ def second(system):
     port = processes.free_port()
     # A generous RPC bound: the lockout tests run argon2 checks concurrently on a shared machine.
     env = processes.base_env(S3_ENDPOINT_URL=system.s3_url, GATEWAY_PORT=port, TRUSTED_PROXIES="127.0.0.1",
-                             RPC_TIMEOUT_SECONDS=60)
+                             RPC_TIMEOUT_SECONDS=30)
     proc = processes.start(processes.service_command("gateway"), env, LOG_DIR / "gateway-2.log")
     url = f"http://127.0.0.1:{port}"
     try:
