@@ -128,7 +128,8 @@ def test_the_audit_table_refuses_updates_and_deletes(admin):
 def test_record_audit_refuses_actions_that_are_not_reads(admin):
     """Decisions and account changes are audited where they happen; no caller can forge them."""
     from nameko.standalone.rpc import ClusterRpcProxy
-    from common import config, errors, rpc as _registers_typed_errors  # noqa: F401
+
+    from common import config, errors
     actor = {"user_id": me(admin)["user_id"], "username": "x", "roles": ["admin"]}
     with ClusterRpcProxy({"AMQP_URI": config.amqp_uri()}) as rpc:
         with pytest.raises(errors.InvalidInput):

@@ -158,6 +158,7 @@ def test_me_without_expired_or_forged_tokens_is_401(anon, applicant):
 def test_a_token_whose_subject_is_gone_is_401(anon, applicant):
     """Minted against an earlier database: its subject does not exist in this one."""
     import uuid
+
     from common import config
     earlier = token_for(applicant, config.jwt_secret(), 600, sub=str(uuid.uuid4()), ins=str(uuid.uuid4()),
                         roles=["admin", "reviewer"])

@@ -9,7 +9,6 @@ import pytest
 import requests
 
 from deploy import system as processes
-from tests import factories
 from tests.conftest import LOG_DIR
 from tests.e2e.conftest import DEMO_PASSWORD, Client, assert_error, create_staff, register
 
