@@ -129,6 +129,7 @@ def test_record_audit_refuses_actions_that_are_not_reads(admin):
     """Decisions and account changes are audited where they happen; no caller can forge them."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
+    import common.rpc  # noqa: F401  (registers the contract's errors, so they arrive typed)
     from common import config, errors
     actor = {"user_id": me(admin)["user_id"], "username": "x", "roles": ["admin"]}
     with ClusterRpcProxy({"AMQP_URI": config.amqp_uri()}) as rpc:
