@@ -3,11 +3,9 @@ import base64
 import functools
 import logging
 
-import eventlet
-from nameko.exceptions import UnknownService
 from nameko.timer import timer
 
-from common import config, errors, logs, objects
+from common import errors, logs, objects
 from common.ids import parse_uuid
 from common.paging import page_body
 from common.relay import OutboxRelay
@@ -168,15 +166,8 @@ class ApplicationsService(Pingable):
 
     def _audit(self, action, actor, detail, attachment_id=None):
         """Record a staff read in identity's audit trail before the data leaves: no audit, no data."""
-        entry = {"action": action, "actor": actor, "application_id": detail["application_id"],
-                 "case_number": detail["case_number"], "attachment_id": attachment_id}
-        try:
-            with eventlet.Timeout(config.rpc_timeout_seconds()):
-                self.identity.record_audit(entry)
-        except eventlet.Timeout:
-            raise errors.ServiceUnavailable(details={"identity": ["audit not recorded in time"]}) from None
-        except UnknownService:
-            raise errors.ServiceUnavailable(details={"identity": ["service not running"]}) from None
+        call(self.identity.record_audit, {"action": action, "actor": actor, "application_id": detail["application_id"],
+                                          "case_number": detail["case_number"], "attachment_id": attachment_id})
 
     def _cases(self):
         # Bounded, and asked before any lock or pooled connection is taken (see usecases): a silent
