@@ -132,7 +132,7 @@ class MeSchema(UserSchema):
 
 class ChangePasswordSchema(Schema):
     current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
-    new_password = fields.String(required=True, load_only=True, validate=check_password)
+    new_password = fields.String(required=True, load_only=True, validate=check_password, metadata=PASSWORD_SCHEMA)
 
 
 class StaffQuery(PageQuery):

@@ -132,6 +132,18 @@ class World:
         target.values["notification_id"] = items[0]["notification_id"]
         return target
 
+    def fresh_staff(self):
+        staff = create_staff(self.admin, self.anon, ["reviewer"], TAIYUAN)
+        return Target(self.a, {"user_id": staff.get("/api/v1/me").json()["user_id"]})
+
+    def fresh_session(self, caller):
+        """A new login of the caller's own account, for a cell that ends its session."""
+        client = self.client(caller, self.none())
+        if caller == "anonymous":
+            return client
+        password = client.person["password"] if hasattr(client, "person") else DEMO_PASSWORD
+        return self.anon.login(client.get("/api/v1/me").json()["username"], password)
+
     def fresh_applicants(self):
         return Target(register(self.anon), other=register(self.anon))
 
@@ -158,7 +170,16 @@ MATRIX = {
     ("POST", "/api/v1/auth/register"): Entry(public(201), body=lambda t: factories.person()),
     ("POST", "/api/v1/auth/login"): Entry(public(200), target="login"),
     ("GET", "/api/v1/me"): Entry(logged_in(200)),
+    ("POST", "/api/v1/auth/logout"): Entry(logged_in(204), target="session"),
+    ("POST", "/api/v1/me/password"): Entry(  # a wrong current password changes nothing: 400 once admitted
+        logged_in(400), body=lambda t: {"current_password": "Wrong-pass1", "new_password": "Newpass-2027"}),
     ("POST", "/api/v1/admin/users"): Entry(answers(401, 403, 403, 403, 403, 201), body=staff_body),
+    ("GET", "/api/v1/admin/users"): Entry(answers(401, 403, 403, 403, 403, 200)),
+    ("POST", "/api/v1/admin/users/<user_id>/disable"): Entry(answers(401, 403, 403, 403, 403, 200),
+                                                            target="fresh_staff"),
+    ("POST", "/api/v1/admin/users/<user_id>/enable"): Entry(answers(401, 403, 403, 403, 403, 200),
+                                                           target="fresh_staff"),
+    ("GET", "/api/v1/admin/audit"): Entry(answers(401, 403, 403, 403, 403, 200)),
     ("GET", "/api/v1/regions"): Entry(public(200)),
     ("GET", "/api/v1/vocabulary"): Entry(public(200)),
     ("GET", "/api/v1/postings"): Entry(public(200)),
@@ -222,6 +243,8 @@ def send(world, route, entry, caller):
         client = person if caller == "applicant_a" else world.client(caller, world.none())
         return client.request(method, path, json={"username": person.person["username"],
                                                   "password": person.person["password"]})
+    if entry.target == "session":
+        return world.fresh_session(caller).request(method, path)
     target = getattr(world, entry.target)()
     client = world.client(caller, target)
     url = openapi_path(path).format(**target.values)
