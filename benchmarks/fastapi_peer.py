@@ -20,7 +20,7 @@ STORE = {}
 
 @asynccontextmanager
 async def lifespan(app):
-    pool = db.create_pool("postings", max_size=10, name="fastapi-peer")
+    pool = db.create_pool("postings", max_size=5, name="fastapi-peer")
     STORE["postings"] = PostingsStore(pool)
     yield
     pool.close()

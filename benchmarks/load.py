@@ -231,7 +231,8 @@ class People:
 
     def __init__(self, base_url, reviewer, pending):
         self.reviewer = reviewer
-        with ThreadPoolExecutor(8) as pool:
+        # A few at a time: registration and login hash passwords (argon2), which a busy machine queues.
+        with ThreadPoolExecutor(4) as pool:
             interns = list(pool.map(lambda n: applicant_with_case(base_url, n), range(POOL_SIZE)))
             submitters = list(pool.map(lambda n: register(base_url, 1000 + n), range(POOL_SIZE)))
             self.pending = list(pool.map(lambda n: applicant_with_case(base_url, 3000 + n), range(pending)))
@@ -388,11 +389,13 @@ class SinglePath:
         return self.name
 
 
-def approvals_while(people, stop_event, delays):
-    """Approve pending cases one after another until `stop_event`; per case, seconds from the
-    approve response to the new intern's first allowed bookmark."""
+def approvals_while(people, stop_event, delays, limit):
+    """Approve up to `limit` pending cases one after another until `stop_event`; per case,
+    seconds from the approve response to the new intern's first allowed bookmark."""
     posting = people.postings[0]
-    while not stop_event.is_set():
+    for _ in range(limit):
+        if stop_event.is_set():
+            return
         pending = people.next_pending()
         if pending is None:
             return
@@ -482,9 +485,9 @@ def print_mixed(level, mixed, bare, peer, approvals):
               f"p99 {percentile(approvals, 99) * 1000:.1f} ms (n={len(approvals)}; target p99 < 100 ms)")
 
 
-def mixed_level(operations, people, level, seconds):
+def mixed_level(operations, people, level, seconds, approvals):
     stop_event, delays = threading.Event(), []
-    approver = threading.Thread(target=approvals_while, args=(people, stop_event, delays))
+    approver = threading.Thread(target=approvals_while, args=(people, stop_event, delays, approvals))
     approver.start()
     try:
         return closed_loop(level, seconds, MixedStep(operations)), delays
@@ -557,6 +560,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=30, help="mixed load per concurrency level")
     parser.add_argument("--reference-seconds", type=float, default=10, help="bare hop and peer per level")
     parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--approvals", type=int, default=40, help="pending applications per level")
     parser.add_argument("--memory-minutes", type=float, default=0)
     parser.add_argument("--profile-seconds", type=int, default=0,
                         help="only profile every process under wrk load (uncached search, detail, /me)")
@@ -575,7 +579,7 @@ def run(args, sut, bench):
     posting_ids = seed_demo_posts()
     reviewer = make_reviewer(sut.base_url)
     reviewer = Client(sut.base_url, reviewer.session.headers["Authorization"].split(" ", 1)[1])
-    pending = 0 if args.memory_minutes or args.profile_seconds else 40 * len(args.levels)
+    pending = 0 if args.memory_minutes or args.profile_seconds else args.approvals * len(args.levels)
     print("setting up people ...", flush=True)
     people = People(sut.base_url, reviewer, pending)
     operations = Operations(sut.base_url, people, posting_ids)
@@ -613,7 +617,7 @@ def run(args, sut, bench):
         bare_run = closed_loop(level, args.reference_seconds, SinglePath("bare hop", f"{bare}/bare/{post}"))
         peer_run = closed_loop(level, args.reference_seconds,
                                SinglePath("fastapi", f"{peer}/api/v1/postings?city=140100"))
-        mixed, delays = mixed_level(operations, people, level, args.seconds)
+        mixed, delays = mixed_level(operations, people, level, args.seconds, args.approvals)
         print_mixed(level, mixed, bare_run, peer_run, delays)
         sys.stdout.flush()
     print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
