@@ -74,6 +74,7 @@ class ApplicationsService(Pingable):
         row = self.store.attachment(_uuid(attachment_id, "附件"))
         if row is None or not row["stored"]:
             raise errors.NotFound("附件不存在")
+        case = {"application_id": None, "case_number": None}
         if row["application_id"] is None:
             if str(row["owner_id"]) != str(actor["user_id"]):
                 raise errors.NotFound("附件不存在")
@@ -83,6 +84,9 @@ class ApplicationsService(Pingable):
                 domain.ensure_visible(state, actor)
             except errors.NotFound:
                 raise errors.NotFound("附件不存在") from None
+            case = {"application_id": str(row["application_id"]), "case_number": state.case_number}
+        # Every download, whoever makes it, is in the audit trail before the gateway may stream it.
+        self._audit("attachment_downloaded", actor, case, attachment_id=str(row["attachment_id"]))
         return {**attachment_view(row), "object_key": row["object_key"],
                 "application_id": str(row["application_id"]) if row["application_id"] else None}
 

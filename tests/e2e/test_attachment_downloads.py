@@ -34,6 +34,13 @@ def test_owner_and_reviewers_of_the_jurisdiction_download(case, reviewer, admin,
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert resp.headers["Content-Disposition"] == (
             "attachment; filename=\"______.png\"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81%20%E6%AD%A3%E9%9D%A2.png")
+    # Every download is audited, the owner's too.
+    audit = admin.get("/api/v1/admin/audit", params={"action": "attachment_downloaded",
+                                                     "application_id": case[3]["application_id"]})
+    assert audit.status_code == 200, audit.text
+    downloads = [e for e in audit.json()["items"] if e["attachment_id"] == id_card]
+    assert {e["actor_id"] for e in downloads} >= {owner.user_id}
+    assert len(downloads) >= 3
 
 
 def test_everyone_else_gets_404(case, admin, anon):
