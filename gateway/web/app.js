@@ -9,7 +9,8 @@ import { postingsView, postingView } from "./postings.js";
 import { favoritesView } from "./favorites.js";
 import { reviewView, reviewCaseView } from "./review.js";
 import { managePostingsView, postingFormView } from "./manage.js";
-import { staffView } from "./admin.js";
+import { auditView, staffView } from "./admin.js";
+import { passwordView } from "./password.js";
 
 // path pattern → [view, role needed (null: anyone, "any": signed in)]
 const ROUTES = [
@@ -17,6 +18,7 @@ const ROUTES = [
   [/^login$/, loginView, null],
   [/^register$/, registerView, null],
   [/^me$/, meView, "any"],
+  [/^password$/, passwordView, "any"],
   [/^apply$/, applyView, "applicant"],
   [/^cases$/, casesView, "applicant"],
   [/^cases\/([^/]+)$/, caseView, "applicant"],
@@ -31,13 +33,14 @@ const ROUTES = [
   [/^manage\/new$/, postingFormView, "reviewer"],
   [/^manage\/([^/]+)$/, postingFormView, "reviewer"],
   [/^admin$/, staffView, "admin"],
+  [/^admin\/audit$/, auditView, "admin"],
 ];
 
 // The menu of each role: [hash path, label]. The names are the manual's.
 const MENUS = {
   applicant: [["apply", "就业见习申请"], ["cases", "我的办件"], ["favorites", "见习岗位录入及维护"]],
   reviewer: [["review", "申请审核"], ["manage", "见习岗位管理"]],
-  admin: [["admin", "工作人员账号"]],
+  admin: [["admin", "工作人员账号"], ["admin/audit", "操作日志"]],
 };
 
 const main = document.getElementById("main");
@@ -88,8 +91,8 @@ function renderNav(path) {
   const user = session.user;
   const links = [["postings", "见习岗位查询"]];
   for (const role of ["applicant", "reviewer", "admin"]) if (session.has(role)) links.push(...MENUS[role]);
-  const section = path.split("/")[0];
-  const link = (to, label) => h("a", { href: "#/" + to, "aria-current": section === to ? "page" : null }, label);
+  const current = (to) => path === to || (path.startsWith(to + "/") && !links.some(([other]) => other === path));
+  const link = (to, label) => h("a", { href: "#/" + to, "aria-current": current(to) ? "page" : null }, label);
   nav.replaceChildren(
     h("ul", { class: "menu" }, links.map(([to, label]) => h("li", {}, link(to, label)))),
     h("div", { class: "account" },
@@ -107,7 +110,13 @@ function setMenu(open) {
   nav.classList.toggle("open", open);
 }
 
-function logout() {
+// 退出 ends the session on the server too; the page forgets it whatever the answer.
+async function logout() {
+  try {
+    await api("POST", "/api/v1/auth/logout");
+  } catch {
+    // An expired or revoked token is signed out already.
+  }
   session.clear();
   location.hash = "#/";
 }
@@ -122,7 +131,7 @@ function homeView(view) {
   if (session.has("reviewer")) {
     tiles.push(["review", "申请审核", "审核属地内的见习人员申请"], ["manage", "见习岗位管理", "发布、修改、关闭见习岗位"]);
   }
-  if (session.has("admin")) tiles.push(["admin", "工作人员账号", "新建、停用、启用工作人员账号"]);
+  if (session.has("admin")) tiles.push(["admin", "工作人员账号", "新建、停用、启用工作人员账号"], ["admin/audit", "操作日志", "查看办件、下载、审核与账号变更记录"]);
   view.append(
     h("h1", {}, "就业见习 个人网上服务大厅"),
     h("p", {}, "离校2年内未就业高校毕业生、16-24岁失业青年等可在此申请成为就业见习人员，查询并收藏见习岗位。"),

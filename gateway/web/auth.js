@@ -97,7 +97,8 @@ export async function meView(view) {
         h("li", {}, h("a", { href: "#/manage" }, "见习岗位管理"), h("small", {}, "发布、修改、关闭岗位")));
     }
     if (me.roles.includes("admin")) {
-      entries.push(h("li", {}, h("a", { href: "#/admin" }, "工作人员账号"), h("small", {}, "新建、停用、启用")));
+      entries.push(h("li", {}, h("a", { href: "#/admin" }, "工作人员账号"), h("small", {}, "新建、停用、启用")),
+        h("li", {}, h("a", { href: "#/admin/audit" }, "操作日志"), h("small", {}, "工作人员的操作记录")));
     }
     slot.replaceWith(
       facts([
@@ -110,6 +111,7 @@ export async function meView(view) {
           ? `是（业务办理属地：${place(intern.jurisdiction)}）`
           : "否（就业见习人员申请审核通过后获得）"],
       ]),
+      h("div", { class: "actions" }, h("a", { class: "button secondary", href: "#/password" }, "修改密码")),
       h("h2", {}, "我的事项"),
       h("ul", { class: "tiles" }, entries));
   } catch (err) {
