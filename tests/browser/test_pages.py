@@ -34,7 +34,7 @@ def test_every_page_fits_and_passes_axe(browser, anon, reviewer, viewport):
         expect(page.get_by_role("link", name="见习岗位查询")).to_be_hidden()
 
     sign_in(b, intern.person["username"], intern.person["password"])
-    walk(b, ["me", "apply", "cases", f"cases/{case['application_id']}", "favorites", "messages",
+    walk(b, ["me", "apply", "cases", f"cases/{case['application_id']}", "favorites", "messages", "password",
              f"postings/{posting['posting_id']}?from=favorites"])
     sign_out(b.page)
 
@@ -45,4 +45,4 @@ def test_every_page_fits_and_passes_axe(browser, anon, reviewer, viewport):
     sign_out(b.page)
 
     sign_in(b, "demo_admin", DEMO_PASSWORD)
-    walk(b, ["admin", "me"])
+    walk(b, ["admin", "admin/audit", "me"])

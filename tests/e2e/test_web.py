@@ -132,5 +132,8 @@ def test_ui_calls_only_documented_endpoints(anon):
                      ("POST", "/api/v1/review/applications/X/return"), ("POST", "/api/v1/applications/X/resubmit"),
                      ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/X/read"),
                      ("POST", "/api/v1/notifications/read-all"), ("GET", "/api/v1/applications/X/form.pdf"),
-                     ("GET", "/api/v1/attachments/X/content")]:
+                     ("GET", "/api/v1/attachments/X/content"),
+                     ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/me/password"), ("GET", "/api/v1/admin/users"),
+                     ("POST", "/api/v1/admin/users/X/disable"), ("POST", "/api/v1/admin/users/X/enable"),
+                     ("GET", "/api/v1/admin/audit")]:
         assert expected in used, expected
