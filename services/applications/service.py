@@ -159,8 +159,10 @@ class ApplicationsService(Pingable):
     @rpc
     def application_form(self, actor, application_id):
         """就业见习人员申请表 as a PDF (about 50 KB, base64 in the reply: small enough for one RPC message)."""
-        case_number, pdf = self._cases().form(actor, _uuid(application_id))
-        return {"filename": f"就业见习人员申请表-{case_number}.pdf", "content": base64.b64encode(pdf).decode()}
+        detail, pdf = self._cases().form(actor, _uuid(application_id))
+        # Every print, whoever makes it, is in the audit trail before the form leaves.
+        self._audit("form_printed", actor, detail)
+        return {"filename": f"就业见习人员申请表-{detail['case_number']}.pdf", "content": base64.b64encode(pdf).decode()}
 
     # ---- public ---------------------------------------------------------------------------------
 

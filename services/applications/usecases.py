@@ -157,9 +157,9 @@ class Applications:
         }
 
     def form(self, actor, application_id):
-        """(case number, PDF bytes) of the printable form, for whoever may see the case."""
+        """(detail, PDF bytes) of the printable form, for whoever may see the case."""
         detail = self.detail(actor, application_id)
-        return detail["case_number"], printing.render(detail)
+        return detail, printing.render(detail)
 
     def verify(self, case_number, code):
         """The public check of a printed form: the same 404 for an unknown case and a wrong code."""

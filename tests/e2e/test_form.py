@@ -78,9 +78,12 @@ def test_the_qr_code_decodes_to_the_verification_url_which_answers(printed, anon
     assert answer.json()["case_number"] == case["case_number"] and answer.json()["status"] == "returned"
 
 
-def test_reviewers_of_the_jurisdiction_print_it_everyone_else_gets_404(printed, reviewer, outsider, anon):
+def test_reviewers_of_the_jurisdiction_print_it_everyone_else_gets_404(printed, reviewer, outsider, anon, admin):
     applicant, case, directory = printed
     fetch_form(reviewer, case, directory)
+    audit = admin.get("/api/v1/admin/audit", params={"action": "form_printed",
+                                                      "application_id": case["application_id"]}).json()
+    assert {item["case_number"] for item in audit["items"]} == {case["case_number"]}
     path = f"/api/v1/applications/{case['application_id']}/form.pdf"
     assert_error(anon.get(path), 401, "UNAUTHENTICATED")
     assert_error(outsider.get(path), 404, "NOT_FOUND")
