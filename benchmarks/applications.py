@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import psycopg
 import requests
 
+from benchmarks.stats import percentile
 from common import clock, config
 from deploy import system
 from tests import factories
@@ -26,11 +27,6 @@ from tests.files import padded_pdf, png
 
 CONCURRENCY = 16
 MiB = 1024 * 1024
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def row(name, latencies, elapsed=None):

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 
 import requests
 
+from benchmarks.stats import percentile
 from common import clock, config
 from deploy import system
 from tests import factories
@@ -36,11 +37,6 @@ from tests.files import png
 JURISDICTION = {"city_code": "140100", "county_code": "140105"}
 # Registration and login hash passwords (argon2): a few at a time keep the set-up off the 503 path.
 SETUP_WORKERS = 10
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def summary(values, unit=1000, label="ms"):
@@ -84,12 +80,8 @@ def applicant(base_url, n):
     client = Client(base_url, token)
     papers = [retried(client, "POST", "/api/v1/attachments", 201, files={"file": (f"{kind}.png", png(), "image/png")},
                       data={"kind": kind}).json()["attachment_id"] for kind in ("id_card", "diploma")]
-    application_id = retried(client, "POST", "/api/v1/applications", 201, json={
-        "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "会计学",
-        "graduation_date": (clock.today() - timedelta(days=200)).isoformat(),
-        "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市小店区坞城路92号",
-        "phone": person["phone"], "jurisdiction": JURISDICTION, "attachment_ids": papers,
-        "declaration_accepted": True}).json()["application_id"]
+    application_id = retried(client, "POST", "/api/v1/applications", 201,
+                             json=factories.application(person["phone"], JURISDICTION, papers)).json()["application_id"]
     return client, application_id
 
 

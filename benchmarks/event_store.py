@@ -6,6 +6,7 @@ Runs as the services do: one eventlet-patched process, writers as green
 threads with a connection each. Uses a throwaway database and a throwaway
 event source on the configured RabbitMQ (AMQP_URI), both removed at the end.
 """
+from benchmarks.stats import percentile
 from common import green
 
 green.patch()
@@ -28,11 +29,6 @@ os.environ["DB_SUFFIX"] = f"_bench_{RUN}"
 
 from common import config, eventstore, migrate, relay  # noqa: E402
 from common.eventstore import NewEvent  # noqa: E402
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def append_throughput(writers, seconds):

@@ -45,6 +45,7 @@ import requests
 
 from benchmarks import approval_propagation as propagation
 from benchmarks.approval_propagation import create_posting, make_reviewer, retried
+from benchmarks.stats import percentile
 from common import clock, db
 from deploy import system
 from services.postings import seed
@@ -103,13 +104,6 @@ def rss_mib(pid):
         except OSError:
             pass
     return total / 1024
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 # ---- the system under test and its neighbours ---------------------------------------------------
@@ -207,11 +201,7 @@ def register(base_url, n):
 
 
 def application_body(person, papers):
-    return {"category": "graduate", "gender": "男", "education": "本科",
-            "school": "山西大学", "major": "会计学", "graduation_date": (clock.today() - timedelta(days=200)).isoformat(),
-            "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市小店区坞城路92号",
-            "phone": person["phone"], "jurisdiction": JURISDICTION, "attachment_ids": papers,
-            "declaration_accepted": True}
+    return factories.application(person["phone"], JURISDICTION, papers)
 
 
 def upload_papers(client):

@@ -25,16 +25,12 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from benchmarks.stats import percentile
 from deploy import system
 from tests import workload
 
 ADMIN = "bench_admin"
 ROUTE_CONCURRENCY = 16
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def load():

@@ -23,10 +23,10 @@ from benchmarks.approval_propagation import (
     Client,
     applicant,
     make_reviewer,
-    percentile,
     summary,
     throughput,
 )
+from benchmarks.stats import percentile
 from common import config
 from deploy import system
 

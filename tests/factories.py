@@ -1,4 +1,4 @@
-"""Valid test data: resident ID numbers, credit codes, people, posts."""
+"""Valid test data: resident ID numbers, credit codes, people, posts, applications."""
 import itertools
 import random
 from datetime import date, timedelta
@@ -57,6 +57,19 @@ def posting(**overrides):
         "address": "太原市小店区长风街100号", "contact_name": "刘洋", "contact_phone": "0351-7001234",
         "description": "参与Web应用的需求分析、代码编写与单元测试，见习期满择优留用。",
         "deadline": (clock.today() + timedelta(days=30)).isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+def application(phone, jurisdiction, attachment_ids, **overrides):
+    """A graduate's application as the contract describes it, graduated 200 days ago."""
+    body = {
+        "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "会计学",
+        "graduation_date": (clock.today() - timedelta(days=200)).isoformat(),
+        "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市小店区坞城路92号",
+        "phone": phone, "jurisdiction": jurisdiction, "attachment_ids": attachment_ids,
+        "declaration_accepted": True,
     }
     body.update(overrides)
     return body

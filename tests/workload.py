@@ -113,14 +113,8 @@ def upload(client, kind):
 
 
 def submit(client):
-    body = {
-        "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "会计学",
-        "graduation_date": (clock.today() - timedelta(days=200)).isoformat(),
-        "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市小店区坞城路92号",
-        "phone": client.person["phone"], "jurisdiction": JURISDICTION,
-        "attachment_ids": [upload(client, "id_card"), upload(client, "diploma")],
-        "declaration_accepted": True,
-    }
+    body = factories.application(client.person["phone"], JURISDICTION,
+                                 [upload(client, "id_card"), upload(client, "diploma")])
     resp = client.call("submit", "POST", "/api/v1/applications", (201,), idempotency_key=str(uuid.uuid4()), json=body)
     return resp.json()["application_id"]
 

@@ -56,15 +56,9 @@ def upload(client, kind):
 
 
 def apply(client, jurisdiction=XIAODIAN):
-    body = {
-        "category": "graduate", "gender": id_gender(client.person["id_number"]), "education": "本科",
-        "school": "山西大学", "major": "会计学",
-        "graduation_date": (clock.today() - timedelta(days=200)).isoformat(),
-        "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市小店区坞城路92号",
-        "phone": client.person["phone"], "jurisdiction": jurisdiction,
-        "attachment_ids": [upload(client, "id_card"), upload(client, "diploma")],
-        "declaration_accepted": True,
-    }
+    body = factories.application(client.person["phone"], jurisdiction,
+                                 [upload(client, "id_card"), upload(client, "diploma")],
+                                 gender=id_gender(client.person["id_number"]))
     resp = client.post("/api/v1/applications", json=body)
     assert resp.status_code == 201, resp.text
     return resp.json()

@@ -28,14 +28,8 @@ def upload(client, kind):
 
 def apply(client, jurisdiction):
     """A graduate's application, as the contract describes it; returns its id."""
-    body = {
-        "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "会计学",
-        "graduation_date": (clock.today() - timedelta(days=200)).isoformat(),
-        "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市小店区坞城路92号",
-        "phone": client.person["phone"], "jurisdiction": jurisdiction,
-        "attachment_ids": [upload(client, "id_card"), upload(client, "diploma")],
-        "declaration_accepted": True,
-    }
+    body = factories.application(client.person["phone"], jurisdiction,
+                                 [upload(client, "id_card"), upload(client, "diploma")])
     resp = client.post("/api/v1/applications", json=body)
     assert resp.status_code == 201, resp.text
     return resp.json()["application_id"]
