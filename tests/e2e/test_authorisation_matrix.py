@@ -3,7 +3,9 @@ called by each kind of caller, gets the contract's answer (API.md; issue 9, "Pro
 
 Callers: anonymous; applicant A (the owner of what the route touches); applicant B (another
 person); a reviewer of another city (大同市, while every case and post here is in 太原市小店区);
-a province-wide reviewer; an administrator (admin role only).
+a province-wide reviewer; an administrator (admin role only); and three whose token no longer
+works: a disabled staff member, a logged-out person and a person who has changed the password
+since the token was issued. Those three get what an anonymous caller gets.
 
 A route in `gateway.http.ROUTES` without an entry in MATRIX fails `test_every_route_has_an_entry`.
 Adding an endpoint means adding one line to MATRIX: `(METHOD, path as in the route table):
@@ -26,6 +28,7 @@ from tests.polling import wait_for
 
 CALLERS = ("anonymous", "applicant_a", "applicant_b", "other_reviewer", "province_reviewer", "admin")
 STAFF = ("other_reviewer", "province_reviewer", "admin")
+REVOKED = ("disabled_staff", "logged_out", "password_changed")
 TAIYUAN = {"city_code": "140100", "county_code": None}
 
 
@@ -86,6 +89,7 @@ class World:
             "attachments"][0]["attachment_id"]
         self.posting_id = test_postings.create(reviewer, "matrix")["posting_id"]
         self.intern = self.approved_person()
+        self.revoked = self.revoked_sessions()
 
     def approved_person(self):
         person = register(self.anon)
@@ -96,7 +100,25 @@ class World:
         wait_for(lambda: person.get("/api/v1/me").json()["intern"]["eligible"], timeout=30)
         return person
 
+    def revoked_sessions(self):
+        """Tokens that worked until their account was disabled, they logged out, or the password changed."""
+        disabled = create_staff(self.admin, self.anon, ["reviewer"], TAIYUAN)
+        user_id = disabled.get("/api/v1/me").json()["user_id"]
+        assert self.admin.post(f"/api/v1/admin/users/{user_id}/disable").status_code == 200
+        logged_out = register(self.anon)
+        assert logged_out.post("/api/v1/auth/logout").status_code == 204
+        changed = register(self.anon)
+        resp = changed.post("/api/v1/me/password", json={"current_password": changed.person["password"],
+                                                         "new_password": "Changed-2027"})
+        assert resp.status_code == 204, resp.text
+        revoked = {"disabled_staff": disabled, "logged_out": logged_out, "password_changed": changed}
+        for client in revoked.values():  # revocation reaches the gateway by broadcast within 2 s
+            wait_for(lambda c=client: c.get("/api/v1/me").status_code == 401, timeout=10)
+        return revoked
+
     def client(self, caller, target):
+        if caller in REVOKED:
+            return self.revoked[caller]
         return {"anonymous": self.anon, "applicant_a": target.owner, "applicant_b": target.other or self.b,
                 "other_reviewer": self.other_reviewer, "province_reviewer": self.reviewer,
                 "admin": self.admin}[caller]
@@ -244,7 +266,8 @@ def send(world, route, entry, caller):
         return client.request(method, path, json={"username": person.person["username"],
                                                   "password": person.person["password"]})
     if entry.target == "session":
-        return world.fresh_session(caller).request(method, path)
+        client = world.client(caller, world.none()) if caller in REVOKED else world.fresh_session(caller)
+        return client.request(method, path)
     target = getattr(world, entry.target)()
     client = world.client(caller, target)
     url = openapi_path(path).format(**target.values)
@@ -258,10 +281,10 @@ def send(world, route, entry, caller):
     return client.request(method, url, json=body, params=target.query or entry.query)
 
 
-@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("caller", CALLERS + REVOKED)
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
 def test_each_caller_gets_the_contracts_answer(world, route, caller):
     entry = MATRIX[route]
-    expected = entry.expected[caller]
+    expected = entry.expected["anonymous" if caller in REVOKED else caller]
     resp = send(world, route, entry, caller)
     assert resp.status_code in (expected if isinstance(expected, tuple) else (expected,)), (caller, resp.text[:300])
