@@ -7,6 +7,7 @@
 
     .venv/bin/python -m benchmarks.applications [--submissions 320] [--cases 100000]
 """
+
 import argparse
 import random
 import statistics
@@ -32,8 +33,7 @@ MiB = 1024 * 1024
 def row(name, latencies, elapsed=None):
     ms = [v * 1000 for v in latencies]
     rate = f"{len(latencies) / elapsed:8.1f}" if elapsed else " " * 8
-    return (f"{name:<44} {len(ms):>6} {rate} {statistics.median(ms):9.1f} {percentile(ms, 99):9.1f} "
-            f"{max(ms):9.1f}")
+    return f"{name:<44} {len(ms):>6} {rate} {statistics.median(ms):9.1f} {percentile(ms, 99):9.1f} {max(ms):9.1f}"
 
 
 class Failed(Exception):
@@ -52,24 +52,38 @@ class Person:
         resp = self.session.post(url + "/api/v1/auth/register", json=body, timeout=30)
         resp.raise_for_status()
         self.user_id = resp.json()["user_id"]
-        token = self.session.post(url + "/api/v1/auth/login", json={
-            "username": body["username"], "password": body["password"]}, timeout=30).json()["access_token"]
+        token = self.session.post(
+            url + "/api/v1/auth/login", json={"username": body["username"], "password": body["password"]}, timeout=30
+        ).json()["access_token"]
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def upload(self, kind, content, filename):
-        resp = self.session.post(self.url + "/api/v1/attachments", files={"file": (filename, content)},
-                                 data={"kind": kind}, timeout=60)
+        resp = self.session.post(
+            self.url + "/api/v1/attachments", files={"file": (filename, content)}, data={"kind": kind}, timeout=60
+        )
         if resp.status_code != 201:
             raise Failed(resp)
         return resp.json()["attachment_id"]
 
     def submit(self, attachment_ids):
-        resp = self.session.post(self.url + "/api/v1/applications", timeout=60, json={
-            "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "数学",
-            "graduation_date": (clock.today() - timedelta(days=100)).isoformat(),
-            "household_address": "太原市小店区", "current_address": "太原市迎泽区", "phone": "13900000000",
-            "jurisdiction": {"city_code": "140100", "county_code": "140105"},
-            "attachment_ids": attachment_ids, "declaration_accepted": True})
+        resp = self.session.post(
+            self.url + "/api/v1/applications",
+            timeout=60,
+            json={
+                "category": "graduate",
+                "gender": "男",
+                "education": "本科",
+                "school": "山西大学",
+                "major": "数学",
+                "graduation_date": (clock.today() - timedelta(days=100)).isoformat(),
+                "household_address": "太原市小店区",
+                "current_address": "太原市迎泽区",
+                "phone": "13900000000",
+                "jurisdiction": {"city_code": "140100", "county_code": "140105"},
+                "attachment_ids": attachment_ids,
+                "declaration_accepted": True,
+            },
+        )
         if resp.status_code != 201:
             raise Failed(resp)
 
@@ -117,7 +131,8 @@ def fill_cases(people, total):
     last 30 months, the rest spread over 25,000 other applicants."""
     own = 30
     with psycopg.connect(config.database_url("applications"), autocommit=True) as conn:
-        conn.execute("""
+        conn.execute(
+            """
             INSERT INTO applications (application_id, case_number, applicant_id, category, status,
                 jurisdiction_city, jurisdiction_county, gender, education, school, major, graduation_date,
                 submitted_at, decided_at, version)
@@ -130,16 +145,20 @@ def fill_cases(people, total):
                    now() - ((n %% 900) || ' days')::interval - ((n %% 86400) || ' seconds')::interval,
                    now() - ((n %% 900) || ' days')::interval, 2
             FROM generate_series(1, %(total)s) AS n""",
-                     {"owned": own * len(people), "people": [p.user_id for p in people], "count": len(people),
-                      "total": total})
+            {"owned": own * len(people), "people": [p.user_id for p in people], "count": len(people), "total": total},
+        )
         conn.execute("ANALYZE applications")
         return conn.execute("SELECT count(*) FROM applications").fetchone()[0]
 
 
 def bench_queries(people, requests_per_query):
     month = (clock.today().replace(day=1) - timedelta(days=40)).strftime("%Y-%m")
-    queries = {"my cases, page 1": "", "my cases, status=withdrawn": "?status=withdrawn",
-               f"my cases, month={month}": f"?month={month}", "my cases, page 2 of 20": "?page=2&page_size=20"}
+    queries = {
+        "my cases, page 1": "",
+        "my cases, status=withdrawn": "?status=withdrawn",
+        f"my cases, month={month}": f"?month={month}",
+        "my cases, page 2 of 20": "?page=2&page_size=20",
+    }
     results = {}
     for name, query in queries.items():
         latencies = []
@@ -170,8 +189,11 @@ def bench_queries(people, requests_per_query):
 
 def sql_plan(person):
     with psycopg.connect(config.database_url("applications")) as conn:
-        plan = conn.execute("EXPLAIN (ANALYZE, FORMAT TEXT) SELECT * FROM applications WHERE applicant_id = %s "
-                            "ORDER BY submitted_at DESC, application_id DESC LIMIT 20", (person.user_id,)).fetchall()
+        plan = conn.execute(
+            "EXPLAIN (ANALYZE, FORMAT TEXT) SELECT * FROM applications WHERE applicant_id = %s "
+            "ORDER BY submitted_at DESC, application_id DESC LIMIT 20",
+            (person.user_id,),
+        ).fetchall()
     return [line[0] for line in plan]
 
 

@@ -17,6 +17,7 @@ local S3 server, all removed at the end). With --base-url it uses a running
 2. Bookmark throughput: C workers, each an intern of its own, repeatedly bookmark
    (PUT, 201) and remove (DELETE, 204) posts of their jurisdiction for S seconds.
 """
+
 import argparse
 import subprocess
 import sys
@@ -40,8 +41,10 @@ SETUP_WORKERS = 10
 
 
 def summary(values, unit=1000, label="ms"):
-    return (f"p50 {percentile(values, 50) * unit:.1f} {label}, p95 {percentile(values, 95) * unit:.1f} {label}, "
-            f"p99 {percentile(values, 99) * unit:.1f} {label}, max {max(values) * unit:.1f} {label} (n={len(values)})")
+    return (
+        f"p50 {percentile(values, 50) * unit:.1f} {label}, p95 {percentile(values, 95) * unit:.1f} {label}, "
+        f"p99 {percentile(values, 99) * unit:.1f} {label}, max {max(values) * unit:.1f} {label} (n={len(values)})"
+    )
 
 
 class Client:
@@ -57,11 +60,10 @@ class Client:
         return resp
 
     def login(self, username, password):
-        token = self.call("POST", "/api/v1/auth/login", 200,
-                          json={"username": username, "password": password}).json()["access_token"]
+        token = self.call("POST", "/api/v1/auth/login", 200, json={"username": username, "password": password}).json()[
+            "access_token"
+        ]
         return Client(self.base_url, token)
-
-
 
 
 def applicant(base_url, n):
@@ -75,13 +77,24 @@ def applicant(base_url, n):
             break
     else:
         raise RuntimeError("register: no free ID number in 5 tries")
-    token = retried(anon, "POST", "/api/v1/auth/login", 200,
-                    json={"username": person["username"], "password": person["password"]}).json()["access_token"]
+    token = retried(
+        anon, "POST", "/api/v1/auth/login", 200, json={"username": person["username"], "password": person["password"]}
+    ).json()["access_token"]
     client = Client(base_url, token)
-    papers = [retried(client, "POST", "/api/v1/attachments", 201, files={"file": (f"{kind}.png", png(), "image/png")},
-                      data={"kind": kind}).json()["attachment_id"] for kind in ("id_card", "diploma")]
-    application_id = retried(client, "POST", "/api/v1/applications", 201,
-                             json=factories.application(person["phone"], JURISDICTION, papers)).json()["application_id"]
+    papers = [
+        retried(
+            client,
+            "POST",
+            "/api/v1/attachments",
+            201,
+            files={"file": (f"{kind}.png", png(), "image/png")},
+            data={"kind": kind},
+        ).json()["attachment_id"]
+        for kind in ("id_card", "diploma")
+    ]
+    application_id = retried(
+        client, "POST", "/api/v1/applications", 201, json=factories.application(person["phone"], JURISDICTION, papers)
+    ).json()["application_id"]
     return client, application_id
 
 
@@ -100,13 +113,28 @@ def retried(client, method, path, expect, attempts=8, **kwargs):
 
 
 def create_posting(reviewer, n):
-    return reviewer.call("POST", "/api/v1/postings", 201, json={
-        "title": f"基准测试见习岗位{n}", "employer_name": "太原晋阳会计服务有限公司",
-        "employer_credit_code": factories.credit_code(), "industry": "租赁和商务服务业", "headcount": 2,
-        "education_requirement": "不限", "major_requirement": "不限", "duration_months": 6, "monthly_subsidy": 1800,
-        "address": "太原市小店区长风街1号", "contact_name": "王伟", "contact_phone": "0351-5551234",
-        "description": "基准测试用岗位：现金收付与票据整理。", "deadline": (clock.today() + timedelta(days=30)).isoformat(),
-        **JURISDICTION}).json()["posting_id"]
+    return reviewer.call(
+        "POST",
+        "/api/v1/postings",
+        201,
+        json={
+            "title": f"基准测试见习岗位{n}",
+            "employer_name": "太原晋阳会计服务有限公司",
+            "employer_credit_code": factories.credit_code(),
+            "industry": "租赁和商务服务业",
+            "headcount": 2,
+            "education_requirement": "不限",
+            "major_requirement": "不限",
+            "duration_months": 6,
+            "monthly_subsidy": 1800,
+            "address": "太原市小店区长风街1号",
+            "contact_name": "王伟",
+            "contact_phone": "0351-5551234",
+            "description": "基准测试用岗位：现金收付与票据整理。",
+            "deadline": (clock.today() + timedelta(days=30)).isoformat(),
+            **JURISDICTION,
+        },
+    ).json()["posting_id"]
 
 
 def propagation(reviewer, cases):
@@ -158,10 +186,12 @@ def throughput(clients, seconds, request):
 
 def bookmark_pair(postings):
     """One bookmark (PUT, 201) and its removal (DELETE, 204), cycling through `postings`."""
+
     def request(client, i):
         posting = postings[i % len(postings)]
         client.call("PUT", f"/api/v1/favorites/{posting}", 201)
         client.call("DELETE", f"/api/v1/favorites/{posting}", 204)
+
     return request
 
 
@@ -184,8 +214,10 @@ def run(base_url, reviewer, approvals, concurrency, seconds):
     interns = [client for client, _ in cases[:concurrency]]
     pairs, elapsed = throughput(interns, seconds, bookmark_pair(postings))
     print(f"\nbookmarks at concurrency {concurrency} ({elapsed:.1f} s, one intern per worker):")
-    print(f"  PUT + DELETE pairs: {len(pairs) / elapsed:.0f} /s ({2 * len(pairs) / elapsed:.0f} requests/s), "
-          f"{summary(pairs)}")
+    print(
+        f"  PUT + DELETE pairs: {len(pairs) / elapsed:.0f} /s ({2 * len(pairs) / elapsed:.0f} requests/s), "
+        f"{summary(pairs)}"
+    )
     reads, elapsed = throughput(interns, seconds, lambda client, i: client.call("GET", "/api/v1/me", 200))
     print(f"  for scale, GET /api/v1/me (identity + favorites RPCs): {len(reads) / elapsed:.0f} /s, {summary(reads)}")
     target = percentile(delays, 99) < 0.100
@@ -197,14 +229,36 @@ def make_reviewer(base_url):
     """A province-wide reviewer, made as an operator would: first admin by the CLI, then by the API."""
     password = "Bench-2026"
     admin_name = factories.unique_username("admin")
-    subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", admin_name,
-                    "--real-name", "管理员"], check=True, cwd=system.ROOT, capture_output=True,
-                   env=system.base_env(ADMIN_PASSWORD=password))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.identity.cli",
+            "create-admin",
+            "--username",
+            admin_name,
+            "--real-name",
+            "管理员",
+        ],
+        check=True,
+        cwd=system.ROOT,
+        capture_output=True,
+        env=system.base_env(ADMIN_PASSWORD=password),
+    )
     admin = Client(base_url).login(admin_name, password)
     username = factories.unique_username("reviewer")
-    admin.call("POST", "/api/v1/admin/users", 201, json={
-        "username": username, "password": password, "real_name": "审核员", "roles": ["reviewer"],
-        "jurisdiction": None})
+    admin.call(
+        "POST",
+        "/api/v1/admin/users",
+        201,
+        json={
+            "username": username,
+            "password": password,
+            "real_name": "审核员",
+            "roles": ["reviewer"],
+            "jurisdiction": None,
+        },
+    )
     return Client(base_url).login(username, password)
 
 

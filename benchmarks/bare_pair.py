@@ -14,6 +14,7 @@ With `BARE_TRANSIENT=1` requests and replies are transient (common/transport.py)
 product's are; without, Nameko's defaults (persistent, confirmed): the difference is what
 transient RPC messages are worth.
 """
+
 from common import green
 
 green.patch()

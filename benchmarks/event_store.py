@@ -6,6 +6,7 @@ Runs as the services do: one eventlet-patched process, writers as green
 threads with a connection each. Uses a throwaway database and a throwaway
 event source on the configured RabbitMQ (AMQP_URI), both removed at the end.
 """
+
 from benchmarks.stats import percentile
 from common import green
 
@@ -58,20 +59,25 @@ def relay_latency(listen, poll_interval, samples):
     source = f"bench{RUN}{'n' if listen else 'p'}{int(poll_interval * 1000)}"
     dsn = config.database_url("applications")
     with psycopg.connect(dsn, autocommit=True) as conn:  # start the relay at the head of the log
-        conn.execute("INSERT INTO relay_checkpoints (name, position) SELECT %s, coalesce(max(position), 0)"
-                     " FROM events", (source,))
+        conn.execute(
+            "INSERT INTO relay_checkpoints (name, position) SELECT %s, coalesce(max(position), 0) FROM events",
+            (source,),
+        )
     committed, received = {}, {}
-    queue = kombu.Queue(f"bench-probe-{source}", exchange=get_event_exchange(source, {}), routing_key="#",
-                        auto_delete=True)
+    queue = kombu.Queue(
+        f"bench-probe-{source}", exchange=get_event_exchange(source, {}), routing_key="#", auto_delete=True
+    )
     worker = relay.Relay("applications", source, listen=listen, poll_interval=poll_interval)
     relay_thread = eventlet.spawn(worker.run)
     done = threading.Event()
 
     def consume():
         with kombu.Connection(config.amqp_uri()) as conn:
+
             def on_message(body, message):
                 received[body["event_id"]] = time.monotonic()
                 message.ack()
+
             with conn.Consumer(queue, callbacks=[on_message], accept=["json"]):
                 ready.set()
                 while not done.is_set():
@@ -113,16 +119,22 @@ def main():
         print(f"{'writers':>8} {'appends/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
         for writers in (1, 4, 16):
             rate, latencies = append_throughput(writers, args.seconds)
-            print(f"{writers:>8} {rate:>10.0f} {percentile(latencies, 50) * 1000:>8.2f} "
-                  f"{percentile(latencies, 99) * 1000:>8.2f}")
+            print(
+                f"{writers:>8} {rate:>10.0f} {percentile(latencies, 50) * 1000:>8.2f} "
+                f"{percentile(latencies, 99) * 1000:>8.2f}"
+            )
         print(f"\nrelay commit-to-consumer latency ({args.samples} events, 0-40 ms apart)")
         print(f"{'wake-up':<28} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'lost':>5}")
-        for label, listen, poll in (("LISTEN/NOTIFY (poll 1 s)", True, 1.0),
-                                    ("polling alone, every 1 s", False, 1.0),
-                                    ("polling alone, every 0.1 s", False, 0.1)):
+        for label, listen, poll in (
+            ("LISTEN/NOTIFY (poll 1 s)", True, 1.0),
+            ("polling alone, every 1 s", False, 1.0),
+            ("polling alone, every 0.1 s", False, 0.1),
+        ):
             latencies, lost = relay_latency(listen, poll, args.samples)
-            print(f"{label:<28} {statistics.median(latencies) * 1000:>8.1f} "
-                  f"{percentile(latencies, 99) * 1000:>8.1f} {max(latencies) * 1000:>8.1f} {lost:>5}")
+            print(
+                f"{label:<28} {statistics.median(latencies) * 1000:>8.1f} "
+                f"{percentile(latencies, 99) * 1000:>8.1f} {max(latencies) * 1000:>8.1f} {lost:>5}"
+            )
     finally:
         migrate.drop_database("applications")
 

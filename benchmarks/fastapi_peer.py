@@ -6,6 +6,7 @@ own query (PostingsStore.search) and summaries, no gateway, no RPC.
 
 GET /api/v1/postings?city=140100[&county=...][&page=1&page_size=20]
 """
+
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Query
@@ -30,8 +31,12 @@ app = FastAPI(lifespan=lifespan)
 
 
 @app.get("/api/v1/postings")
-def search(city: str | None = None, county: str | None = None, page: int = Query(1, ge=1),
-           page_size: int = Query(20, ge=1, le=100)):
+def search(
+    city: str | None = None,
+    county: str | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=100),
+):
     today = clock.today()
     rows, total, capped = STORE["postings"].search(today, page, page_size, city=city, county=county)
     return page_body([domain.summary(row, today) for row in rows], total, page, page_size, total_capped=capped)

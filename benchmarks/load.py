@@ -25,6 +25,7 @@ on the postings database).
 3. With `--memory-minutes N`: the mixed load at concurrency 32 for N minutes; the resident
    memory of every process after the first minute and at the end (target: within 20%).
 """
+
 import argparse
 import os
 import queue
@@ -54,8 +55,16 @@ from tests import factories
 from tests.files import pdf, png
 
 JURISDICTION = {"city_code": "140100", "county_code": "140105"}
-MIX = [("search", 60), ("detail", 10), ("login", 3), ("me", 7), ("my cases", 7), ("submit", 3),
-       ("bookmark", 5), ("review", 5)]
+MIX = [
+    ("search", 60),
+    ("detail", 10),
+    ("login", 3),
+    ("me", 7),
+    ("my cases", 7),
+    ("submit", 3),
+    ("bookmark", 5),
+    ("review", 5),
+]
 OPERATIONS = [name for name, _ in MIX]
 WEIGHTS = [weight for _, weight in MIX]
 KEYWORDS = ["会计", "护士", "软件开发", "运维", "数据分析", "教师", "电商", "酒店", "太行", "物流", "助理", "康复"]
@@ -108,6 +117,7 @@ def rss_mib(pid):
 
 # ---- the system under test and its neighbours ---------------------------------------------------
 
+
 class Bench:
     """The throwaway system's processes (under its supervisor) and the neighbours started here."""
 
@@ -117,8 +127,9 @@ class Bench:
         self.extra = {}
 
     def add(self, name, command, ready_url, **env):
-        self.extra[name] = system.start(command, system.base_env(S3_ENDPOINT_URL=self.sut.s3_url, **env),
-                                        self.sut.log_dir / f"{name}.log")
+        self.extra[name] = system.start(
+            command, system.base_env(S3_ENDPOINT_URL=self.sut.s3_url, **env), self.sut.log_dir / f"{name}.log"
+        )
         system.wait_http(ready_url, timeout=60, expect=200)
 
     def remove(self, name):
@@ -145,18 +156,32 @@ def seed_demo_posts():
 
 def start_uncached_gateway(bench):
     port = system.free_port()
-    bench.add("gateway-nocache", system.service_command("gateway"), f"http://127.0.0.1:{port}/healthz",
-              GATEWAY_PORT=port, GATEWAY_CACHE_TTL_SECONDS=0)
+    bench.add(
+        "gateway-nocache",
+        system.service_command("gateway"),
+        f"http://127.0.0.1:{port}/healthz",
+        GATEWAY_PORT=port,
+        GATEWAY_CACHE_TTL_SECONDS=0,
+    )
     return f"http://127.0.0.1:{port}"
 
 
 def start_bare_pair(bench, transient, posting_id):
     port = system.free_port()
     mode = "1" if transient else "0"
-    bench.add("bare-service", [sys.executable, "-m", "benchmarks.bare_pair", "service"],
-              bench.base_url + "/healthz", BARE_TRANSIENT=mode)
-    bench.add("bare-gateway", [sys.executable, "-m", "benchmarks.bare_pair", "gateway"],
-              f"http://127.0.0.1:{port}/bare/{posting_id}", BARE_PORT=port, BARE_TRANSIENT=mode)
+    bench.add(
+        "bare-service",
+        [sys.executable, "-m", "benchmarks.bare_pair", "service"],
+        bench.base_url + "/healthz",
+        BARE_TRANSIENT=mode,
+    )
+    bench.add(
+        "bare-gateway",
+        [sys.executable, "-m", "benchmarks.bare_pair", "gateway"],
+        f"http://127.0.0.1:{port}/bare/{posting_id}",
+        BARE_PORT=port,
+        BARE_TRANSIENT=mode,
+    )
     return f"http://127.0.0.1:{port}"
 
 
@@ -167,13 +192,29 @@ def stop_bare_pair(bench):
 
 def start_fastapi(bench):
     port = system.free_port()
-    bench.add("fastapi", [sys.executable, "-m", "uvicorn", "benchmarks.fastapi_peer:app", "--workers", "2",
-                          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-              f"http://127.0.0.1:{port}/api/v1/postings?city=140100")
+    bench.add(
+        "fastapi",
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "benchmarks.fastapi_peer:app",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        f"http://127.0.0.1:{port}/api/v1/postings?city=140100",
+    )
     return f"http://127.0.0.1:{port}"
 
 
 # ---- people -----------------------------------------------------------------------------------
+
 
 class Client(propagation.Client):
     def __init__(self, base_url, token=None):
@@ -187,16 +228,18 @@ class Client(propagation.Client):
 def register(base_url, n):
     anon = Client(base_url)
     for _ in range(5):  # a random ID number may already be taken
-        person = factories.person(id_number=factories.id_number(birth=date(1999, 1, 1) + timedelta(days=n % 2000)),
-                                  password=PASSWORD)
+        person = factories.person(
+            id_number=factories.id_number(birth=date(1999, 1, 1) + timedelta(days=n % 2000)), password=PASSWORD
+        )
         resp = retried(anon, "POST", "/api/v1/auth/register", (201, 409), json=person)
         # USERNAME_TAKEN: an earlier try that timed out did register this person.
         if resp.status_code == 201 or resp.json()["error"]["code"] == "USERNAME_TAKEN":
             break
     else:
         raise RuntimeError("register: no free ID number in 5 tries")
-    token = retried(anon, "POST", "/api/v1/auth/login", 200,
-                    json={"username": person["username"], "password": PASSWORD}).json()["access_token"]
+    token = retried(
+        anon, "POST", "/api/v1/auth/login", 200, json={"username": person["username"], "password": PASSWORD}
+    ).json()["access_token"]
     return person, Client(base_url, token)
 
 
@@ -205,14 +248,24 @@ def application_body(person, papers):
 
 
 def upload_papers(client):
-    return [retried(client, "POST", "/api/v1/attachments", 201, files={"file": (f"{kind}.png", png(), "image/png")},
-                    data={"kind": kind}).json()["attachment_id"] for kind in ("id_card", "diploma")]
+    return [
+        retried(
+            client,
+            "POST",
+            "/api/v1/attachments",
+            201,
+            files={"file": (f"{kind}.png", png(), "image/png")},
+            data={"kind": kind},
+        ).json()["attachment_id"]
+        for kind in ("id_card", "diploma")
+    ]
 
 
 def applicant_with_case(base_url, n):
     person, client = register(base_url, n)
-    case = retried(client, "POST", "/api/v1/applications", 201,
-                   json=application_body(person, upload_papers(client))).json()["application_id"]
+    case = retried(
+        client, "POST", "/api/v1/applications", 201, json=application_body(person, upload_papers(client))
+    ).json()["application_id"]
     return person, client, case
 
 
@@ -246,9 +299,21 @@ class People:
 
 # ---- operations: each returns True when the answer was the expected one -------------------------
 
+
 def search_query(rng):
-    cities = ["140100", "140200", "140300", "140400", "140500", "140600", "140700", "140800", "140900",
-              "141000", "141100"]
+    cities = [
+        "140100",
+        "140200",
+        "140300",
+        "140400",
+        "140500",
+        "140600",
+        "140700",
+        "140800",
+        "140900",
+        "141000",
+        "141100",
+    ]
     roll = rng.random()
     if roll < 0.5:
         return {"city": rng.choice(cities)}
@@ -268,13 +333,21 @@ class Operations:
         return session.get(self.base_url + "/api/v1/postings", params=search_query(rng), timeout=30).status_code == 200
 
     def detail(self, session, rng):
-        return session.get(f"{self.base_url}/api/v1/postings/{rng.choice(self.posting_ids)}",
-                           timeout=30).status_code == 200
+        return (
+            session.get(f"{self.base_url}/api/v1/postings/{rng.choice(self.posting_ids)}", timeout=30).status_code
+            == 200
+        )
 
     def login(self, session, rng):
         person = rng.choice(self.people.logins)
-        return session.post(self.base_url + "/api/v1/auth/login", timeout=30,
-                            json={"username": person["username"], "password": PASSWORD}).status_code == 200
+        return (
+            session.post(
+                self.base_url + "/api/v1/auth/login",
+                timeout=30,
+                json={"username": person["username"], "password": PASSWORD},
+            ).status_code
+            == 200
+        )
 
     def me(self, session, rng):
         return self._as(session, rng.choice(self.people.readers), "/api/v1/me") == 200
@@ -301,15 +374,26 @@ class Operations:
         person, client = self.people.submitters.get()
         try:
             papers = []
-            for kind, (name, body, kind_type) in (("id_card", ("id.pdf", pdf(), "application/pdf")),
-                                                  ("diploma", ("diploma.png", png(), "image/png"))):
-                resp = client.request("POST", "/api/v1/attachments", files={"file": (name, body, kind_type)},
-                                      data={"kind": kind}, headers={"Idempotency-Key": str(uuid.uuid4())})
+            for kind, (name, body, kind_type) in (
+                ("id_card", ("id.pdf", pdf(), "application/pdf")),
+                ("diploma", ("diploma.png", png(), "image/png")),
+            ):
+                resp = client.request(
+                    "POST",
+                    "/api/v1/attachments",
+                    files={"file": (name, body, kind_type)},
+                    data={"kind": kind},
+                    headers={"Idempotency-Key": str(uuid.uuid4())},
+                )
                 if resp.status_code != 201:
                     return False
                 papers.append(resp.json()["attachment_id"])
-            resp = client.request("POST", "/api/v1/applications", json=application_body(person, papers),
-                                  headers={"Idempotency-Key": str(uuid.uuid4())})
+            resp = client.request(
+                "POST",
+                "/api/v1/applications",
+                json=application_body(person, papers),
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            )
             return resp.status_code == 201
         finally:
             # Every case this person has that is still pending goes, so the next submission may start.
@@ -320,8 +404,9 @@ class Operations:
 
     def _as(self, session, client, path):
         """GET `path` as `client`'s person, on the worker's own connection."""
-        return session.get(self.base_url + path, headers={"Authorization": f"Bearer {client.token}"},
-                           timeout=30).status_code
+        return session.get(
+            self.base_url + path, headers={"Authorization": f"Bearer {client.token}"}, timeout=30
+        ).status_code
 
 
 def closed_loop(concurrency, seconds, step):
@@ -405,6 +490,7 @@ def approvals_while(people, stop_event, delays, limit):
 
 # ---- reports ----------------------------------------------------------------------------------
 
+
 def wrk(url, seconds, token=None):
     """(req/s, non-2xx count) of `url` under wrk -t2 -c32."""
     command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", url]
@@ -434,8 +520,11 @@ def per_path(bench, paths, seconds, rounds=2):
     for label, samples in runs.items():
         rates = [s[0] for s in samples]
         busiest = {name: statistics.median(s[2][name] for s in samples) for name in samples[0][2]}
-        result[label] = (statistics.median(rates), sum(s[1] for s in samples),
-                         {k: v for k, v in busiest.items() if v >= 0.05})
+        result[label] = (
+            statistics.median(rates),
+            sum(s[1] for s in samples),
+            {k: v for k, v in busiest.items() if v >= 0.05},
+        )
     return result
 
 
@@ -454,25 +543,33 @@ def print_mixed(level, mixed, bare, peer, approvals):
     bare_rate = len(bare[0]["bare hop"]) / bare[2]
     total = sum(len(v) for v in latencies.values())
     errors_total = sum(failures.values())
-    print(f"\n**concurrency {level}** ({elapsed:.0f} s): {total / elapsed:,.0f} operations/s "
-          f"({total / elapsed / bare_rate:.2f}x the bare hop's {bare_rate:,.0f}/s at the same concurrency; "
-          f"FastAPI region search {len(peer[0]['fastapi']) / peer[2]:,.0f}/s), error rate "
-          f"{errors_total / max(total, 1):.2%}")
+    print(
+        f"\n**concurrency {level}** ({elapsed:.0f} s): {total / elapsed:,.0f} operations/s "
+        f"({total / elapsed / bare_rate:.2f}x the bare hop's {bare_rate:,.0f}/s at the same concurrency; "
+        f"FastAPI region search {len(peer[0]['fastapi']) / peer[2]:,.0f}/s), error rate "
+        f"{errors_total / max(total, 1):.2%}"
+    )
     print("\n| operation | per s | p50 ms | p95 ms | p99 ms | errors | p50 / bare p50 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in OPERATIONS:
         values = latencies.get(name, [])
-        print(f"| {name} | {len(values) / elapsed:,.1f} | {percentile(values, 50) * 1000:.1f} | "
-              f"{percentile(values, 95) * 1000:.1f} | {percentile(values, 99) * 1000:.1f} | "
-              f"{failures.get(name, 0) / max(len(values), 1):.2%} | {percentile(values, 50) / bare_p50:.2f} |")
+        print(
+            f"| {name} | {len(values) / elapsed:,.1f} | {percentile(values, 50) * 1000:.1f} | "
+            f"{percentile(values, 95) * 1000:.1f} | {percentile(values, 99) * 1000:.1f} | "
+            f"{failures.get(name, 0) / max(len(values), 1):.2%} | {percentile(values, 50) / bare_p50:.2f} |"
+        )
     for label, run in (("bare hop", bare), ("fastapi", peer)):
         values = run[0][label]
-        print(f"| ({label}) | {len(values) / run[2]:,.1f} | {percentile(values, 50) * 1000:.1f} | "
-              f"{percentile(values, 95) * 1000:.1f} | {percentile(values, 99) * 1000:.1f} | "
-              f"{run[1].get(label, 0) / max(len(values), 1):.2%} | |")
+        print(
+            f"| ({label}) | {len(values) / run[2]:,.1f} | {percentile(values, 50) * 1000:.1f} | "
+            f"{percentile(values, 95) * 1000:.1f} | {percentile(values, 99) * 1000:.1f} | "
+            f"{run[1].get(label, 0) / max(len(values), 1):.2%} | |"
+        )
     if approvals:
-        print(f"\napproval -> bookmark allowed under this load: p50 {percentile(approvals, 50) * 1000:.1f} ms, "
-              f"p99 {percentile(approvals, 99) * 1000:.1f} ms (n={len(approvals)}; target p99 < 100 ms)")
+        print(
+            f"\napproval -> bookmark allowed under this load: p50 {percentile(approvals, 50) * 1000:.1f} ms, "
+            f"p99 {percentile(approvals, 99) * 1000:.1f} ms (n={len(approvals)}; target p99 < 100 ms)"
+        )
 
 
 def mixed_level(operations, people, level, seconds, approvals):
@@ -515,13 +612,34 @@ def profile(bench, urls, seconds, token):
     process of ours (idle time excluded) and the ten functions with the most own samples print."""
     pids = {name: pid for name, pid in bench.pids().items() if name != "s3"}
     out = Path(tempfile.mkdtemp(prefix="jx-profile-"))
-    spies = {name: subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw",
-                                     "--rate", "200", "-d", str(seconds), "-p", str(pid),
-                                     "-o", str(out / f"{name}.txt")],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for name, pid in pids.items()}
-    loads = [subprocess.Popen(["wrk", "-t1", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
-                              stdout=subprocess.DEVNULL) for url in urls]
+    spies = {
+        name: subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "-d",
+                str(seconds),
+                "-p",
+                str(pid),
+                "-o",
+                str(out / f"{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+    }
+    loads = [
+        subprocess.Popen(
+            ["wrk", "-t1", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
+            stdout=subprocess.DEVNULL,
+        )
+        for url in urls
+    ]
     for proc in loads + list(spies.values()):
         proc.wait()
     for name in sorted(pids):
@@ -552,11 +670,14 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--approvals", type=int, default=40, help="pending applications per level")
     parser.add_argument("--memory-minutes", type=float, default=0)
-    parser.add_argument("--profile-seconds", type=int, default=0,
-                        help="only profile every process under wrk load (uncached search, detail, /me)")
+    parser.add_argument(
+        "--profile-seconds",
+        type=int,
+        default=0,
+        help="only profile every process under wrk load (uncached search, detail, /me)",
+    )
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
-          flush=True)
+    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     with system.Throwaway("load") as sut:
         bench = Bench(sut)
         try:
@@ -578,35 +699,46 @@ def run(args, sut, bench):
         return 0
     nocache = start_uncached_gateway(bench)
     if args.profile_seconds:
-        profile(bench, [f"{nocache}/api/v1/postings?city=140100", f"{nocache}/api/v1/postings/{posting_ids[0]}",
-                        f"{nocache}/api/v1/me", f"{nocache}/api/v1/postings?q=%E5%8A%A9%E7%90%86"],
-                args.profile_seconds, people.readers[0].token)
+        profile(
+            bench,
+            [
+                f"{nocache}/api/v1/postings?city=140100",
+                f"{nocache}/api/v1/postings/{posting_ids[0]}",
+                f"{nocache}/api/v1/me",
+                f"{nocache}/api/v1/postings?q=%E5%8A%A9%E7%90%86",
+            ],
+            args.profile_seconds,
+            people.readers[0].token,
+        )
         return 0
     peer = start_fastapi(bench)
     reader_token = people.readers[0].token
     post = posting_ids[0]
     print("\n## Per path (wrk -t2 -c32)", flush=True)
     transient = start_bare_pair(bench, True, post)
-    ratios = per_path(bench, [("bare hop, transient RPC messages", f"{transient}/bare/{post}", None)],
-                      args.wrk_seconds)
+    ratios = per_path(bench, [("bare hop, transient RPC messages", f"{transient}/bare/{post}", None)], args.wrk_seconds)
     stop_bare_pair(bench)
     bare = start_bare_pair(bench, False, post)  # plain Nameko: the base of every ratio
     table = [(BARE, f"{bare}/bare/{post}", None)]
     for cache, base in (("cache off", nocache), ("cache on", sut.base_url)):
-        table += [(f"GET /api/v1/postings/{{id}} ({cache})", f"{base}/api/v1/postings/{post}", None),
-                  (f"GET /api/v1/postings?city=140100 ({cache})", f"{base}/api/v1/postings?city=140100", None),
-                  (f"GET /api/v1/postings?q=助理 ({cache})", f"{base}/api/v1/postings?q=%E5%8A%A9%E7%90%86",
-                   None)]
-    table += [("GET /api/v1/me (identity + favorites at once)", f"{sut.base_url}/api/v1/me", reader_token),
-              ("GET /healthz (no RPC)", f"{sut.base_url}/healthz", None),
-              ("FastAPI peer: region search, 2 workers", f"{peer}/api/v1/postings?city=140100", None)]
+        table += [
+            (f"GET /api/v1/postings/{{id}} ({cache})", f"{base}/api/v1/postings/{post}", None),
+            (f"GET /api/v1/postings?city=140100 ({cache})", f"{base}/api/v1/postings?city=140100", None),
+            (f"GET /api/v1/postings?q=助理 ({cache})", f"{base}/api/v1/postings?q=%E5%8A%A9%E7%90%86", None),
+        ]
+    table += [
+        ("GET /api/v1/me (identity + favorites at once)", f"{sut.base_url}/api/v1/me", reader_token),
+        ("GET /healthz (no RPC)", f"{sut.base_url}/healthz", None),
+        ("FastAPI peer: region search, 2 workers", f"{peer}/api/v1/postings?city=140100", None),
+    ]
     ratios = {**per_path(bench, table, args.wrk_seconds), **ratios}
     print_per_path(ratios, BARE)
     print("\n## Mixed load", flush=True)
     for level in args.levels:
         bare_run = closed_loop(level, args.reference_seconds, SinglePath("bare hop", f"{bare}/bare/{post}"))
-        peer_run = closed_loop(level, args.reference_seconds,
-                               SinglePath("fastapi", f"{peer}/api/v1/postings?city=140100"))
+        peer_run = closed_loop(
+            level, args.reference_seconds, SinglePath("fastapi", f"{peer}/api/v1/postings?city=140100")
+        )
         mixed, delays = mixed_level(operations, people, level, args.seconds, args.approvals)
         print_mixed(level, mixed, bare_run, peer_run, delays)
         sys.stdout.flush()

@@ -13,6 +13,7 @@ keyword and education), very common (a word in 4 posts of 10: its total is cappe
 Targets: at most 1 ms of PostgreSQL CPU per keyword query on the demo data; keyword p95 in
 the store at most 5 ms at 100,000 posts.
 """
+
 import os
 import random
 import statistics
@@ -33,8 +34,28 @@ STORE_SAMPLES = 400
 HTTP_REQUESTS = 800
 CONCURRENCY = 16
 # What people type: occupations, trades, places, an employer's brand; 2 to 4 characters.
-KEYWORDS = ["会计", "护士", "软件开发", "运维", "数据分析", "施工员", "采矿", "教师", "电商", "酒店",
-            "太行", "晋阳", "质量检验", "新媒体", "物流", "检测员", "柜员", "康复", "造价", "幼儿"]
+KEYWORDS = [
+    "会计",
+    "护士",
+    "软件开发",
+    "运维",
+    "数据分析",
+    "施工员",
+    "采矿",
+    "教师",
+    "电商",
+    "酒店",
+    "太行",
+    "晋阳",
+    "质量检验",
+    "新媒体",
+    "物流",
+    "检测员",
+    "柜员",
+    "康复",
+    "造价",
+    "幼儿",
+]
 EDUCATIONS = ["不限", "大专", "本科"]
 # Employers that exist once whatever the size: a search whose matches stay the same in
 # number shows the cost of finding them, apart from the cost of counting many.
@@ -64,8 +85,15 @@ def queries(kind, rng):
 
 
 def store_call(store, query):
-    store.search(clock.today(), 1, 20, city=query.get("city"), county=query.get("county"),
-                 word=domain.keyword(query.get("q")), education=query.get("education"))
+    store.search(
+        clock.today(),
+        1,
+        20,
+        city=query.get("city"),
+        county=query.get("county"),
+        word=domain.keyword(query.get("q")),
+        education=query.get("education"),
+    )
 
 
 def percentiles(samples):
@@ -118,7 +146,7 @@ def measure_http(base_url, kind):
         return elapsed
 
     with ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(one, batch[:CONCURRENCY * 4]))  # warm-up
+        list(pool.map(one, batch[: CONCURRENCY * 4]))  # warm-up
         samples = list(pool.map(one, batch))
     if errors:
         print(f"  {kind}: {len(errors)} of {len(batch)} requests failed, e.g. {errors[0]}", flush=True)
@@ -155,8 +183,7 @@ def main():
                 started = time.perf_counter()
                 store.insert_missing(rows[loaded:size])
                 vacuum_analyze()
-                print(f"loaded {size:,} posts (+{size - loaded:,} in {time.perf_counter() - started:.1f}s)",
-                      flush=True)
+                print(f"loaded {size:,} posts (+{size - loaded:,} in {time.perf_counter() - started:.1f}s)", flush=True)
                 loaded = size
                 for kind in KINDS:
                     results.append((size, "store", kind, measure_store(store, kind)))
@@ -175,22 +202,28 @@ def print_table(results):
         return layer, KINDS.index(kind), -1 if size == "demo" else size
 
     print()
-    print(f"| {'posts':>8} | {'layer':<10} | {'query':<11} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} "
-          f"| {'PG CPU ms':>9} |")
+    print(
+        f"| {'posts':>8} | {'layer':<10} | {'query':<11} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} "
+        f"| {'PG CPU ms':>9} |"
+    )
     print(f"|{'-' * 10}|{'-' * 12}|{'-' * 13}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 11}|")
     for size, layer, kind, (p50, p95, p99, cpu) in sorted(results, key=order):
         cpu_text = "" if cpu is None else f"{cpu:.2f}"
-        print(f"| {label(size):>8} | {layer:<10} | {kind:<11} | {p50:>7.2f} | {p95:>7.2f} | {p99:>7.2f} "
-              f"| {cpu_text:>9} |")
+        print(
+            f"| {label(size):>8} | {layer:<10} | {kind:<11} | {p50:>7.2f} | {p95:>7.2f} | {p99:>7.2f} | {cpu_text:>9} |"
+        )
     print()
     p95 = {(size, layer, kind): cuts[1] for size, layer, kind, cuts in results}
     cpu = {(size, layer, kind): cuts[3] for size, layer, kind, cuts in results}
     for layer in sorted({r[1] for r in results}):
-        ratios = ", ".join(f"{kind} {p95[(max(SIZES), layer, kind)] / p95[(min(SIZES), layer, kind)]:.2f}x"
-                           for kind in KINDS)
+        ratios = ", ".join(
+            f"{kind} {p95[(max(SIZES), layer, kind)] / p95[(min(SIZES), layer, kind)]:.2f}x" for kind in KINDS
+        )
         print(f"p95 at {max(SIZES):,} / p95 at {min(SIZES):,} posts, {layer}: {ratios}")
-    print(f"PostgreSQL CPU per keyword query on the demo data: {cpu[('demo', 'store', 'keyword')]:.2f} ms "
-          f"(very common {cpu[('demo', 'store', 'very common')]:.2f} ms; target <= 1 ms)")
+    print(
+        f"PostgreSQL CPU per keyword query on the demo data: {cpu[('demo', 'store', 'keyword')]:.2f} ms "
+        f"(very common {cpu[('demo', 'store', 'very common')]:.2f} ms; target <= 1 ms)"
+    )
     keyword = p95[(max(SIZES), "store", "keyword")]
     print(f"keyword p95 in the store at {max(SIZES):,} posts: {keyword:.2f} ms (target <= 5 ms)")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")

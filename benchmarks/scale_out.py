@@ -18,6 +18,7 @@ All processes share this machine's cores, so a second replica adds processes, no
 gain is bounded by the cores left over (see deploy/README.md, capacity). The load average is
 printed before and after each run, since other work on the machine skews every figure.
 """
+
 import argparse
 import os
 import subprocess
@@ -40,13 +41,28 @@ def load():
 def setup(base_url):
     stats = workload.Stats()
     anon = workload.Client(base_url, stats)
-    subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", ADMIN,
-                    "--real-name", "管理员"], check=True, cwd=system.ROOT, capture_output=True, timeout=120,
-                   env=system.base_env(ADMIN_PASSWORD=workload.PASSWORD))
+    subprocess.run(
+        [sys.executable, "-m", "services.identity.cli", "create-admin", "--username", ADMIN, "--real-name", "管理员"],
+        check=True,
+        cwd=system.ROOT,
+        capture_output=True,
+        timeout=120,
+        env=system.base_env(ADMIN_PASSWORD=workload.PASSWORD),
+    )
     admin = workload.login(anon, ADMIN)
-    admin.call("staff", "POST", "/api/v1/admin/users", (201,), json={
-        "username": "bench_reviewer", "password": workload.PASSWORD, "real_name": "审核员", "roles": ["reviewer"],
-        "jurisdiction": None})
+    admin.call(
+        "staff",
+        "POST",
+        "/api/v1/admin/users",
+        (201,),
+        json={
+            "username": "bench_reviewer",
+            "password": workload.PASSWORD,
+            "real_name": "审核员",
+            "roles": ["reviewer"],
+            "jurisdiction": None,
+        },
+    )
     reviewer = workload.login(anon, "bench_reviewer")
     return anon, reviewer, workload.create_posts(reviewer, 8)
 
@@ -57,8 +73,9 @@ def mixed(base_url, anon, reviewer, posting_ids, journeys, concurrency):
     reviewer_token = reviewer.token
     started = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
-        futures = [pool.submit(workload.journey, anon, anon.as_user(reviewer_token), posting_ids)
-                   for _ in range(journeys)]
+        futures = [
+            pool.submit(workload.journey, anon, anon.as_user(reviewer_token), posting_ids) for _ in range(journeys)
+        ]
         done, failed = 0, 0
         for future in futures:
             try:
@@ -67,8 +84,13 @@ def mixed(base_url, anon, reviewer, posting_ids, journeys, concurrency):
             except workload.GaveUp:  # a step answered 503 for a whole minute: the system is saturated
                 failed += 1
     elapsed = time.monotonic() - started
-    return {"journeys/s": done / elapsed, "requests/s": stats.requests / elapsed, "failed": failed,
-            "retried": stats.retries, "steps": stats.latencies}
+    return {
+        "journeys/s": done / elapsed,
+        "requests/s": stats.requests / elapsed,
+        "failed": failed,
+        "retried": stats.retries,
+        "steps": stats.latencies,
+    }
 
 
 def closed_loop(client_for, request, seconds):
@@ -104,15 +126,24 @@ def routes(base_url, anon, reviewer, interns, bookmarked, seconds):
     plan = [
         ("postings: GET /api/v1/postings?city=140100", public, ("GET", "/api/v1/postings?city=140100", 200, None)),
         ("applications: GET /api/v1/applications (my cases)", person, ("GET", "/api/v1/applications", 200, None)),
-        ("applications: GET /api/v1/review/applications", staff,
-         ("GET", "/api/v1/review/applications?status=approved", 200, None)),
+        (
+            "applications: GET /api/v1/review/applications",
+            staff,
+            ("GET", "/api/v1/review/applications?status=approved", 200, None),
+        ),
         ("favorites: GET /api/v1/favorites", person, ("GET", "/api/v1/favorites", 200, None)),
-        ("favorites: PUT /api/v1/favorites/{id} (already there)", person,
-         ("PUT", f"/api/v1/favorites/{bookmarked}", 200, None)),
+        (
+            "favorites: PUT /api/v1/favorites/{id} (already there)",
+            person,
+            ("PUT", f"/api/v1/favorites/{bookmarked}", 200, None),
+        ),
         ("identity + favorites: GET /api/v1/me", person, ("GET", "/api/v1/me", 200, None)),
         # Each login hashes (argon2, CPU-bound): 4 at a time keep it under the RPC timeout.
-        ("identity: POST /api/v1/auth/login (argon2, 4 clients)", public,
-         ("POST", "/api/v1/auth/login", 200, login, 4)),
+        (
+            "identity: POST /api/v1/auth/login (argon2, 4 clients)",
+            public,
+            ("POST", "/api/v1/auth/login", 200, login, 4),
+        ),
         ("gateway alone: GET /healthz", public, ("GET", "/healthz", 200, None)),
     ]
     return {label: closed_loop(client_for, request, seconds) for label, client_for, request in plan}
@@ -142,13 +173,23 @@ def report(results):
     print("| mixed: requests retried | " + " | ".join(str(results[n]["retried"]) for n in counts) + " |")
     print("| mixed: journeys given up | " + " | ".join(str(results[n]["failed"]) for n in counts) + " |")
     for step in ("register", "upload", "submit", "approve", "approval_to_intern", "bookmark"):
-        print(f"| mixed: {step} p50 / p95 ms | " + " | ".join(
-            f"{percentile(results[n]['steps'][step], 50) * 1000:.0f} / "
-            f"{percentile(results[n]['steps'][step], 95) * 1000:.0f}" for n in counts) + " |")
+        print(
+            f"| mixed: {step} p50 / p95 ms | "
+            + " | ".join(
+                f"{percentile(results[n]['steps'][step], 50) * 1000:.0f} / "
+                f"{percentile(results[n]['steps'][step], 95) * 1000:.0f}"
+                for n in counts
+            )
+            + " |"
+        )
     for label in results[counts[0]]["routes"]:
-        print(f"| {label}: req/s (p95 ms) | " + " | ".join(
-            f"{results[n]['routes'][label][0]:.0f} ({results[n]['routes'][label][1] * 1000:.0f})"
-            for n in counts) + " |")
+        print(
+            f"| {label}: req/s (p95 ms) | "
+            + " | ".join(
+                f"{results[n]['routes'][label][0]:.0f} ({results[n]['routes'][label][1] * 1000:.0f})" for n in counts
+            )
+            + " |"
+        )
 
 
 def main():

@@ -7,6 +7,7 @@ province-wide reviewer, and runs schemathesis with all its checks as the reviewe
 /api/openapi.json (every phase, stateful links included), with the hooks of
 tests/e2e/schemathesis_hooks.py. Prints schemathesis' summary; exits with its code.
 """
+
 import argparse
 import subprocess
 import sys
@@ -23,20 +24,43 @@ PASSWORD = "Bench-2026"
 
 def reviewer_token(base_url):
     admin_name = factories.unique_username("admin")
-    subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", admin_name,
-                    "--real-name", "管理员"], check=True, cwd=system.ROOT, capture_output=True,
-                   env=system.base_env(ADMIN_PASSWORD=PASSWORD))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.identity.cli",
+            "create-admin",
+            "--username",
+            admin_name,
+            "--real-name",
+            "管理员",
+        ],
+        check=True,
+        cwd=system.ROOT,
+        capture_output=True,
+        env=system.base_env(ADMIN_PASSWORD=PASSWORD),
+    )
 
     def login(username):
-        resp = requests.post(base_url + "/api/v1/auth/login", json={"username": username, "password": PASSWORD},
-                             timeout=30)
+        resp = requests.post(
+            base_url + "/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=30
+        )
         resp.raise_for_status()
         return resp.json()["access_token"]
 
     reviewer = factories.unique_username("reviewer")
-    resp = requests.post(base_url + "/api/v1/admin/users", timeout=30, headers={
-        "Authorization": f"Bearer {login(admin_name)}"}, json={
-        "username": reviewer, "password": PASSWORD, "real_name": "审核员", "roles": ["reviewer"], "jurisdiction": None})
+    resp = requests.post(
+        base_url + "/api/v1/admin/users",
+        timeout=30,
+        headers={"Authorization": f"Bearer {login(admin_name)}"},
+        json={
+            "username": reviewer,
+            "password": PASSWORD,
+            "real_name": "审核员",
+            "roles": ["reviewer"],
+            "jurisdiction": None,
+        },
+    )
     resp.raise_for_status()
     return login(reviewer)
 
@@ -47,8 +71,9 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     with system.Throwaway("st") as sut:
-        code, output = run_schemathesis(sut.base_url, reviewer_token(sut.base_url), args.max_examples, args.seed,
-                                        tempfile.mkdtemp(prefix="jx-st-"))
+        code, output = run_schemathesis(
+            sut.base_url, reviewer_token(sut.base_url), args.max_examples, args.seed, tempfile.mkdtemp(prefix="jx-st-")
+        )
     print(output[-6000:])
     return code
 

@@ -14,6 +14,7 @@ Without --base-url it starts a throwaway system (as benchmarks.approval_propagat
    with 4 concurrent clients; the time is the whole HTTP request (detail read, layout,
    font subsetting, the RPC hop with the base64 body, the gateway).
 """
+
 import argparse
 import sys
 import time
@@ -31,7 +32,11 @@ from common import config
 from deploy import system
 
 DECISIONS = (
-    ("return", "application_returned", {"reason": "毕业证书照片不清晰", "items": ["重新上传毕业证书", "补充学历认证报告"]}),
+    (
+        "return",
+        "application_returned",
+        {"reason": "毕业证书照片不清晰", "items": ["重新上传毕业证书", "补充学历认证报告"]},
+    ),
     ("reject", "application_rejected", {"reason": "不符合见习人员条件"}),
     ("approve", "application_approved", {"comment": "材料齐全，同意"}),
 )
@@ -89,8 +94,9 @@ def main():
     parser.add_argument("--password", default=config.env("DEMO_PASSWORD", "Demo-2026"))
     parser.add_argument("--decisions", type=int, default=300)
     parser.add_argument("--forms", type=int, default=200)
-    parser.add_argument("--setup-workers", type=int, default=4,
-                        help="parallel registrations while setting up (argon2 is CPU-bound)")
+    parser.add_argument(
+        "--setup-workers", type=int, default=4, help="parallel registrations while setting up (argon2 is CPU-bound)"
+    )
     args = parser.parse_args()
     if args.base_url:
         reviewer = Client(args.base_url).login(args.reviewer, args.password)

@@ -1,4 +1,5 @@
 """Time in the province: dates and months are Asia/Shanghai calendar dates."""
+
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 

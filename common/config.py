@@ -1,4 +1,5 @@
 """Configuration from environment variables, with development defaults."""
+
 import ipaddress
 import os
 from typing import Any, overload
@@ -57,11 +58,15 @@ def jwt_secret() -> str:
     """The token-signing key. There is no default: a key in the source signs for anyone who reads it."""
     secret = env("JWT_SECRET")
     if secret is None:
-        raise ConfigError("JWT_SECRET is not set; set it to a random value of at least "
-                          f"{MIN_JWT_SECRET_BYTES} bytes (make up generates one per installation)")
+        raise ConfigError(
+            "JWT_SECRET is not set; set it to a random value of at least "
+            f"{MIN_JWT_SECRET_BYTES} bytes (make up generates one per installation)"
+        )
     if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
-        raise ConfigError(f"JWT_SECRET is {len(secret.encode())} bytes long; it must be at least "
-                          f"{MIN_JWT_SECRET_BYTES} bytes of random data")
+        raise ConfigError(
+            f"JWT_SECRET is {len(secret.encode())} bytes long; it must be at least "
+            f"{MIN_JWT_SECRET_BYTES} bytes of random data"
+        )
     return secret
 
 
@@ -130,12 +135,15 @@ def gateway_max_workers() -> int:
 
 
 def event_queue_type() -> str:
-    """"classic" or "quorum" (replicated, for a RabbitMQ cluster) for the durable event queues."""
+    """ "classic" or "quorum" (replicated, for a RabbitMQ cluster) for the durable event queues."""
     return env("EVENT_QUEUE_TYPE", "classic")
 
 
 def nameko_config(**extra: Any) -> dict[str, Any]:
-    config: dict[str, Any] = {"AMQP_URI": amqp_uri(), "max_workers": max_workers(),
-                              "EVENT_QUEUE_TYPE": event_queue_type()}
+    config: dict[str, Any] = {
+        "AMQP_URI": amqp_uri(),
+        "max_workers": max_workers(),
+        "EVENT_QUEUE_TYPE": event_queue_type(),
+    }
     config.update(extra)
     return config

@@ -40,6 +40,7 @@ event type of the streams it follows, with `ignore` for those it does not need.
 An event still out of sequence after the last retry is parked like any other
 failure, and a replay (in parking order) completes its stream.
 """
+
 import logging
 import time
 import traceback
@@ -86,8 +87,14 @@ def ignore(conn: Connection[Any], event: Message) -> None:
     """A projector for event types a consumer follows only to keep its streams in sequence."""
 
 
-def apply_once(conn: Connection[Any], consumer: str, event: Message, project: MessageProjector,
-               stream_field: str = "stream_id", wait: float = 2.0) -> bool:
+def apply_once(
+    conn: Connection[Any],
+    consumer: str,
+    event: Message,
+    project: MessageProjector,
+    stream_field: str = "stream_id",
+    wait: float = 2.0,
+) -> bool:
     """Apply `project(conn, event)` exactly once and in stream order, in one transaction.
 
     `event` is the message body; it must carry `event_id`, `stream_version` and
@@ -108,8 +115,9 @@ def apply_once(conn: Connection[Any], consumer: str, event: Message, project: Me
             time.sleep(0.02)
 
 
-def _apply_once(conn: Connection[Any], consumer: str, event: Message, project: MessageProjector,
-                stream_field: str) -> bool:
+def _apply_once(
+    conn: Connection[Any], consumer: str, event: Message, project: MessageProjector, stream_field: str
+) -> bool:
     stream_id, version = str(event[stream_field]), int(event["stream_version"])
     cur = conn.cursor(row_factory=tuple_row)
     with conn.transaction():
@@ -117,19 +125,26 @@ def _apply_once(conn: Connection[Any], consumer: str, event: Message, project: M
         row = cur.execute(
             """INSERT INTO consumer_streams (consumer, stream_id, version) VALUES (%s, %s, 0)
                ON CONFLICT (consumer, stream_id) DO UPDATE SET version = consumer_streams.version
-               RETURNING version""", (consumer, stream_id)).fetchone()
+               RETURNING version""",
+            (consumer, stream_id),
+        ).fetchone()
         assert row is not None  # INSERT ... RETURNING gives the row
         current = int(row[0])
-        if cur.execute("SELECT 1 FROM consumer_inbox WHERE consumer = %s AND event_id = %s",
-                       (consumer, event["event_id"])).fetchone():
+        if cur.execute(
+            "SELECT 1 FROM consumer_inbox WHERE consumer = %s AND event_id = %s", (consumer, event["event_id"])
+        ).fetchone():
             return False
         if version != current + 1:
             raise NotNextInStream(stream_id, version, current + 1)
         project(conn, event)
-        cur.execute("INSERT INTO consumer_inbox (consumer, event_id, stream_id, stream_version) VALUES (%s, %s, %s, %s)",
-                    (consumer, event["event_id"], stream_id, version))
-        cur.execute("UPDATE consumer_streams SET version = %s WHERE consumer = %s AND stream_id = %s",
-                    (version, consumer, stream_id))
+        cur.execute(
+            "INSERT INTO consumer_inbox (consumer, event_id, stream_id, stream_version) VALUES (%s, %s, %s, %s)",
+            (consumer, event["event_id"], stream_id, version),
+        )
+        cur.execute(
+            "UPDATE consumer_streams SET version = %s WHERE consumer = %s AND stream_id = %s",
+            (version, consumer, stream_id),
+        )
     return True
 
 
@@ -137,9 +152,12 @@ def retry_queue(queue_name: str, delay: float) -> kombu.Queue:
     """The delay queue that returns messages to `queue_name` after `delay` seconds."""
     ms = int(delay * 1000)
     return kombu.Queue(
-        f"{queue_name}.retry-{ms}ms", exchange=kombu.Exchange(""), routing_key=f"{queue_name}.retry-{ms}ms",
-        durable=True, queue_arguments={
-            "x-message-ttl": ms, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_name})
+        f"{queue_name}.retry-{ms}ms",
+        exchange=kombu.Exchange(""),
+        routing_key=f"{queue_name}.retry-{ms}ms",
+        durable=True,
+        queue_arguments={"x-message-ttl": ms, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue_name},
+    )
 
 
 def next_step(attempts: int, delays: Sequence[float]) -> tuple[str, float | None]:
@@ -153,14 +171,26 @@ class ReliableEventHandler(EventHandler):
     `database` names the service database holding `dead_letters` (default: the service's name).
     """
 
-    def __init__(self, source_service: str, event_type: str, database: str | None = None,
-                 expected_exceptions: type[Exception] | tuple[type[Exception], ...] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        source_service: str,
+        event_type: str,
+        database: str | None = None,
+        expected_exceptions: type[Exception] | tuple[type[Exception], ...] = (),
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(expected_exceptions, tuple):
             expected_exceptions = (expected_exceptions,)
         # An event waiting for its predecessor is routine, not an error worth a traceback at ERROR.
-        super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True,
-                         requeue_on_error=False, expected_exceptions=expected_exceptions + (NotNextInStream,),
-                         **kwargs)
+        super().__init__(
+            source_service,
+            event_type,
+            handler_type=SERVICE_POOL,
+            reliable_delivery=True,
+            requeue_on_error=False,
+            expected_exceptions=expected_exceptions + (NotNextInStream,),
+            **kwargs,
+        )
         self.database = database
 
     def setup(self) -> None:
@@ -178,8 +208,7 @@ class ReliableEventHandler(EventHandler):
             self._retry_or_park(message, exc_info)
         except Exception as exc:  # noqa: BLE001
             # Neither broker nor database would take it: hand it back rather than drop it.
-            logs.log(log, logging.ERROR, "could not retry or park event; requeueing",
-                     queue=self.queue.name, error=exc)
+            logs.log(log, logging.ERROR, "could not retry or park event; requeueing", queue=self.queue.name, error=exc)
             time.sleep(1)
             self.queue_consumer.requeue_message(message)
         else:
@@ -190,27 +219,48 @@ class ReliableEventHandler(EventHandler):
         step, delay = next_step(attempts, self.delays)
         # The operators' table keeps the whole traceback; events carry no personal data.
         error = "".join(traceback.format_exception(*exc_info))
-        fields = {"queue": self.queue.name, "event_type": self.event_type, "attempts": attempts,
-                  "error": exc_info[1]}
+        fields = {"queue": self.queue.name, "event_type": self.event_type, "attempts": attempts, "error": exc_info[1]}
         if step == "retry" and delay is not None:
-            headers = {k: v for k, v in message.headers.items()
-                       if not k.startswith(("x-death", "x-first-death", "x-last-death"))}
+            headers = {
+                k: v
+                for k, v in message.headers.items()
+                if not k.startswith(("x-death", "x-first-death", "x-last-death"))
+            }
             headers[ATTEMPTS_HEADER] = attempts
             queue = retry_queue(self.queue.name, delay)
             with get_producer(self.container.config[AMQP_URI_CONFIG_KEY]) as producer:  # confirms on
-                producer.publish(message.body, exchange="", routing_key=queue.name, declare=[queue],
-                                 headers=headers, content_type=message.content_type,
-                                 content_encoding=message.content_encoding, delivery_mode=2,
-                                 retry=True, retry_policy=DEFAULT_RETRY_POLICY)
-            logs.log(log, logging.INFO if isinstance(exc_info[1], NotNextInStream) else logging.WARNING,
-                     "event handler failed; retrying", delay=delay, **fields)
+                producer.publish(
+                    message.body,
+                    exchange="",
+                    routing_key=queue.name,
+                    declare=[queue],
+                    headers=headers,
+                    content_type=message.content_type,
+                    content_encoding=message.content_encoding,
+                    delivery_mode=2,
+                    retry=True,
+                    retry_policy=DEFAULT_RETRY_POLICY,
+                )
+            logs.log(
+                log,
+                logging.INFO if isinstance(exc_info[1], NotNextInStream) else logging.WARNING,
+                "event handler failed; retrying",
+                delay=delay,
+                **fields,
+            )
             return
         database = self.database or self.container.service_name
         with psycopg.connect(config.database_url(database), connect_timeout=5) as conn:
             letter = deadletters.park(
-                conn, service=self.container.service_name, queue=self.queue.name, event_type=self.event_type,
-                payload=message.decode(), attempts=attempts, error=error,
-                headers={k: v for k, v in message.headers.items() if k.startswith("nameko.")})
+                conn,
+                service=self.container.service_name,
+                queue=self.queue.name,
+                event_type=self.event_type,
+                payload=message.decode(),
+                attempts=attempts,
+                error=error,
+                headers={k: v for k, v in message.headers.items() if k.startswith("nameko.")},
+            )
         logs.log(log, logging.ERROR, "event parked in dead_letters", dead_letter=letter, **fields)
 
 

@@ -1,4 +1,5 @@
 """PostgreSQL connection pools, one per service process."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -15,22 +16,24 @@ Row = DictRow
 Pool = ConnectionPool[psycopg.Connection[DictRow]]
 
 
-def create_pool(service: str, max_size: int | None = None, min_size: int = 1,
-                name: str | None = None) -> Pool:
+def create_pool(service: str, max_size: int | None = None, min_size: int = 1, name: str | None = None) -> Pool:
     size = max_size or config.pool_size()
     # The row factory is passed as a connection argument, which the pool's type cannot see.
-    pool = cast(Pool, ConnectionPool(
-        config.database_url(service),
-        min_size=min(min_size, size),
-        max_size=size,
-        kwargs={"row_factory": dict_row, "autocommit": False},
-        name=name or service,
-        # A connection whose backend was terminated (failover, restart, pg_terminate_backend)
-        # is discarded here instead of failing the request that would have got it.
-        check=ConnectionPool.check_connection,
-        timeout=10,
-        open=False,
-    ))
+    pool = cast(
+        Pool,
+        ConnectionPool(
+            config.database_url(service),
+            min_size=min(min_size, size),
+            max_size=size,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+            name=name or service,
+            # A connection whose backend was terminated (failover, restart, pg_terminate_backend)
+            # is discarded here instead of failing the request that would have got it.
+            check=ConnectionPool.check_connection,
+            timeout=10,
+            open=False,
+        ),
+    )
     pool.open(wait=True, timeout=10)
     return pool
 

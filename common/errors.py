@@ -3,6 +3,7 @@
 Pure Python: domain modules raise these; `common.rpc` registers them with
 Nameko so they cross RPC as the same types, and the gateway maps them to HTTP.
 """
+
 from typing import Any, Self
 
 
@@ -11,8 +12,9 @@ class ServiceError(Exception):
     code = "INTERNAL_ERROR"
     default_message = "服务内部错误"
 
-    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None,
-                 code: str | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, details: dict[str, Any] | None = None, code: str | None = None
+    ) -> None:
         message = message or self.default_message
         details = details or {}
         code = code or self.code
@@ -70,6 +72,7 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     """409; the code names the conflict (USERNAME_TAKEN, NOT_PENDING, ...)."""
+
     status = 409
     code = "CONFLICT"
     default_message = "操作与当前状态冲突"
@@ -100,7 +103,16 @@ class ServiceUnavailable(ServiceError):
 
 
 ALL = [
-    ServiceError, InvalidInput, Unauthenticated, InvalidCredentials, Forbidden,
-    NotAnIntern, NotFound, Conflict, FileTooLarge, UnsupportedFileType,
-    RateLimited, ServiceUnavailable,
+    ServiceError,
+    InvalidInput,
+    Unauthenticated,
+    InvalidCredentials,
+    Forbidden,
+    NotAnIntern,
+    NotFound,
+    Conflict,
+    FileTooLarge,
+    UnsupportedFileType,
+    RateLimited,
+    ServiceUnavailable,
 ]

@@ -18,6 +18,7 @@ caller's transaction ends, so positions become visible in order and
 `read_log` never skips one. The price is that appends are serialised: call
 `append` as late as possible in the transaction and commit promptly.
 """
+
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class ConcurrencyConflict(Conflict):
 
     Nothing of the batch is written; roll back, re-read and retry, or answer 409.
     """
+
     code = "CONCURRENT_UPDATE"
     default_message = "数据已被他人同时修改，请刷新后重试"
 
@@ -50,6 +52,7 @@ class ConcurrencyConflict(Conflict):
 @dataclass(frozen=True)
 class NewEvent:
     """An event to append: its integration name (e.g. `application_submitted`) and data."""
+
     type: str
     payload: dict[str, Any]
     metadata: dict[str, Any] = field(default_factory=dict)  # request_id, actor, ...
@@ -59,6 +62,7 @@ class NewEvent:
 @dataclass(frozen=True)
 class Event:
     """A stored event."""
+
     position: int
     event_id: uuid.UUID
     stream_id: uuid.UUID
@@ -87,8 +91,9 @@ RETURNING position, event_id, stream_id, stream_version, type, payload, metadata
 _COLUMNS = "position, event_id, stream_id, stream_version, type, payload, metadata, occurred_at"
 
 
-def append(conn: Connection[Any], stream_id: uuid.UUID | str, expected_version: int,
-           events: Sequence[NewEvent]) -> list[Event]:
+def append(
+    conn: Connection[Any], stream_id: uuid.UUID | str, expected_version: int, events: Sequence[NewEvent]
+) -> list[Event]:
     """Append `events` (NewEvent list) to a stream at versions expected_version+1, +2, ...
 
     Runs in the caller's open transaction, all or nothing, and notifies the relay
@@ -134,8 +139,11 @@ def read_stream(conn: Connection[Any], stream_id: uuid.UUID | str, after_version
 
 def stream_version(conn: Connection[Any], stream_id: uuid.UUID | str) -> int:
     """The stream's current version (0 for a stream with no events yet)."""
-    row = conn.cursor(row_factory=tuple_row).execute(
-        "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = %s", (stream_id,)).fetchone()
+    row = (
+        conn.cursor(row_factory=tuple_row)
+        .execute("SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = %s", (stream_id,))
+        .fetchone()
+    )
     assert row is not None  # an aggregate always returns one row
     return int(row[0])
 

@@ -4,12 +4,14 @@ Must run before psycopg is imported: psycopg picks its wait function at import
 time, and its default C wait blocks the eventlet hub, serialising every query
 of the process. `wait_select` yields to the hub instead.
 """
+
 import os
 
 
 def quiet() -> None:
     """Eventlet warns at import that it is in maintenance mode; we know (see ARCHITECTURE)."""
     import warnings
+
     warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
 
 
@@ -21,4 +23,5 @@ def patch() -> None:
     os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", str(os.cpu_count() or 2))
     quiet()
     import eventlet
+
     eventlet.monkey_patch()

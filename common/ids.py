@@ -1,4 +1,5 @@
 """Ids as they arrive in URLs."""
+
 import uuid
 from typing import Any
 

@@ -6,6 +6,7 @@ leadership and one person's submit lock, say) would otherwise make one wait
 on the other forever. With a namespace per use, keys can only collide within
 a use. Every namespace is listed here, so no two uses can share one.
 """
+
 import zlib
 from typing import Any
 
@@ -20,13 +21,16 @@ APPLICANT = 2
 
 def key(name: object) -> int:
     """`name` hashed into PostgreSQL's signed 32-bit key range."""
-    return zlib.crc32(str(name).encode()) - 2 ** 31
+    return zlib.crc32(str(name).encode()) - 2**31
 
 
 def try_session_lock(conn: Connection[Any], namespace: int, name: object) -> bool:
     """Take the session lock if free (True); held until released or the session ends."""
-    row = conn.cursor(row_factory=tuple_row).execute(
-        "SELECT pg_try_advisory_lock(%s, %s)", (namespace, key(name))).fetchone()
+    row = (
+        conn.cursor(row_factory=tuple_row)
+        .execute("SELECT pg_try_advisory_lock(%s, %s)", (namespace, key(name)))
+        .fetchone()
+    )
     return bool(row and row[0])
 
 

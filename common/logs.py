@@ -5,6 +5,7 @@ No line carries an exception's message: a database error quotes the row it refus
 error is logged as its type, its SQLSTATE and constraint when it has them, and where
 it was raised.
 """
+
 import json
 import logging
 import sys

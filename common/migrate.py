@@ -1,4 +1,5 @@
 """Create each service's database and apply its versioned SQL migrations."""
+
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,4 +57,5 @@ if __name__ == "__main__":
 
     # The release step (deploy/migrate.py): migrations, then every consumer's durable event queues.
     from deploy.migrate import main
+
     main(sys.argv[1:])

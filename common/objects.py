@@ -5,6 +5,7 @@ Every request is signed with real credentials (the AWS chain; for the local stor
 ones `deploy.system` hands every process): no presigned URL is ever issued, so no
 client ever talks to the store. Bytes never travel over RabbitMQ.
 """
+
 import secrets
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -24,8 +25,11 @@ class StoreUnavailable(errors.ServiceUnavailable):
 
 
 def client() -> Any:
-    options = {"config": Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                                retries={"max_attempts": 3, "mode": "standard"})}
+    options = {
+        "config": Config(
+            signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 3, "mode": "standard"}
+        )
+    }
     endpoint = config.s3_endpoint_url()
     if endpoint:
         options.update(endpoint_url=endpoint, region_name=config.env("AWS_DEFAULT_REGION", "us-east-1"))
@@ -52,9 +56,15 @@ class Bucket:
             except ClientError as exc:
                 if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     raise
-            self.s3.put_public_access_block(Bucket=self.name, PublicAccessBlockConfiguration={
-                "BlockPublicAcls": True, "IgnorePublicAcls": True,
-                "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+            self.s3.put_public_access_block(
+                Bucket=self.name,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "RestrictPublicBuckets": True,
+                },
+            )
 
     def put(self, key: str, stream: IO[bytes] | bytes, size: int, content_type: str) -> None:
         try:
@@ -72,6 +82,7 @@ class Bucket:
         def read() -> Iterator[bytes]:
             with body:
                 yield from body.iter_chunks(CHUNK)
+
         return read()
 
     def size(self, key: str) -> int | None:
@@ -87,9 +98,10 @@ class Bucket:
         """Delete objects (missing ones count as deleted)."""
         keys = list(keys)
         for start in range(0, len(keys), 1000):
-            chunk = keys[start:start + 1000]
-            answer = self.s3.delete_objects(Bucket=self.name, Delete={
-                "Objects": [{"Key": k} for k in chunk], "Quiet": True})
+            chunk = keys[start : start + 1000]
+            answer = self.s3.delete_objects(
+                Bucket=self.name, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+            )
             if answer.get("Errors"):
                 raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} objects")
 

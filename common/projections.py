@@ -9,6 +9,7 @@ The rebuild fills copies of the tables in a shadow schema while readers and
 writers keep using the live ones, then catches up with the head of the log and
 swaps the copies in under a lock held for a moment, however long the log is.
 """
+
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -45,9 +46,12 @@ def rebuild(conn: Connection[Any], tables: Sequence[str], project: Projector, ba
     conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SHADOW)))
     conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(SHADOW)))
     for table in tables:
-        conn.execute(sql.SQL("CREATE TABLE {}.{} (LIKE public.{} INCLUDING DEFAULTS INCLUDING IDENTITY "
-                             "INCLUDING GENERATED INCLUDING CONSTRAINTS)").format(
-            sql.Identifier(SHADOW), sql.Identifier(table), sql.Identifier(table)))
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {}.{} (LIKE public.{} INCLUDING DEFAULTS INCLUDING IDENTITY "
+                "INCLUDING GENERATED INCLUDING CONSTRAINTS)"
+            ).format(sql.Identifier(SHADOW), sql.Identifier(table), sql.Identifier(table))
+        )
         _copy_indexes(conn, table)
     conn.execute(sql.SQL("SET search_path = {}, public").format(sql.Identifier(SHADOW)))
     try:
@@ -60,11 +64,15 @@ def rebuild(conn: Connection[Any], tables: Sequence[str], project: Projector, ba
                     conn.execute("LOCK TABLE public.events IN EXCLUSIVE MODE")
                     position, count = _replay(conn, project, position, count, batch_size, commit=False)
                     for table in tables:
-                        conn.execute(sql.SQL("LOCK TABLE public.{} IN ACCESS EXCLUSIVE MODE").format(
-                            sql.Identifier(table)))
+                        conn.execute(
+                            sql.SQL("LOCK TABLE public.{} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table))
+                        )
                         conn.execute(sql.SQL("DROP TABLE public.{}").format(sql.Identifier(table)))
-                        conn.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA public").format(
-                            sql.Identifier(SHADOW), sql.Identifier(table)))
+                        conn.execute(
+                            sql.SQL("ALTER TABLE {}.{} SET SCHEMA public").format(
+                                sql.Identifier(SHADOW), sql.Identifier(table)
+                            )
+                        )
                 return count
             except pg_errors.LockNotAvailable:
                 time.sleep(0.05)
@@ -74,8 +82,9 @@ def rebuild(conn: Connection[Any], tables: Sequence[str], project: Projector, ba
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(SHADOW)))
 
 
-def _replay(conn: Connection[Any], project: Projector, position: int, count: int, batch_size: int,
-            commit: bool = True) -> tuple[int, int]:
+def _replay(
+    conn: Connection[Any], project: Projector, position: int, count: int, batch_size: int, commit: bool = True
+) -> tuple[int, int]:
     """Project the events after `position` into the shadow tables; one transaction per batch if `commit`."""
     while True:
         if commit:
@@ -88,8 +97,7 @@ def _replay(conn: Connection[Any], project: Projector, position: int, count: int
         position, count = batch[-1].position, count + len(batch)
 
 
-def _project_batch(conn: Connection[Any], project: Projector, position: int,
-                   batch_size: int) -> list[eventstore.Event]:
+def _project_batch(conn: Connection[Any], project: Projector, position: int, batch_size: int) -> list[eventstore.Event]:
     batch = eventstore.read_log(conn, position, batch_size)
     for event in batch:
         project(conn, event)
@@ -102,23 +110,32 @@ def _copy_indexes(conn: Connection[Any], table: str) -> None:
     Built before the replay: projectors may rely on them (ON CONFLICT, unique checks).
     """
     cur = conn.cursor(row_factory=tuple_row)
-    names = cur.execute("SELECT ' ON public.' || quote_ident(%s) || ' ', "
-                        "' ON ' || quote_ident(%s) || '.' || quote_ident(%s) || ' '",
-                        (table, SHADOW, table)).fetchone()
+    names = cur.execute(
+        "SELECT ' ON public.' || quote_ident(%s) || ' ', ' ON ' || quote_ident(%s) || '.' || quote_ident(%s) || ' '",
+        (table, SHADOW, table),
+    ).fetchone()
     assert names is not None
     source, target = names
     indexes = cur.execute(
         """SELECT i.relname, pg_get_indexdef(i.oid), c.conname, c.contype
            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
            LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.contype IN ('p', 'u')
-           WHERE x.indrelid = %s::regclass""", (f"public.{table}",)).fetchall()
+           WHERE x.indrelid = %s::regclass""",
+        (f"public.{table}",),
+    ).fetchall()
     for name, definition, constraint, kind in indexes:
         # The server's own definition of an index it already has, moved to the copy.
         conn.execute(cast(LiteralString, definition.replace(source, target, 1)))
         if constraint:
-            conn.execute(sql.SQL("ALTER TABLE {}.{} ADD CONSTRAINT {} {} USING INDEX {}").format(
-                sql.Identifier(SHADOW), sql.Identifier(table), sql.Identifier(constraint),
-                sql.SQL("PRIMARY KEY" if kind == "p" else "UNIQUE"), sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("ALTER TABLE {}.{} ADD CONSTRAINT {} {} USING INDEX {}").format(
+                    sql.Identifier(SHADOW),
+                    sql.Identifier(table),
+                    sql.Identifier(constraint),
+                    sql.SQL("PRIMARY KEY" if kind == "p" else "UNIQUE"),
+                    sql.Identifier(name),
+                )
+            )
 
 
 def main(service: str, tables: Sequence[str], project: Projector, out: TextIO = sys.stdout) -> None:

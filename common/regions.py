@@ -1,4 +1,5 @@
 """The province's cities and counties, from the project's own copy of the data."""
+
 import json
 from collections.abc import Mapping
 from functools import lru_cache
@@ -24,6 +25,7 @@ class Regions(TypedDict):
 
 class Jurisdiction(TypedDict):
     """业务办理属地: a city, and a county inside it or None for the city-level bureau (市本级)."""
+
     city_code: str
     county_code: str | None
 
@@ -69,8 +71,9 @@ def city_of_county(code: str | None) -> str | None:
     return found[1] if found else None
 
 
-def jurisdiction_problems(city_code: str | None, county_code: str | None, city_field: str = "city_code",
-                          county_field: str = "county_code") -> dict[str, list[str]]:
+def jurisdiction_problems(
+    city_code: str | None, county_code: str | None, city_field: str = "city_code", county_field: str = "county_code"
+) -> dict[str, list[str]]:
     """Field errors for a (city, county-or-None) pair; empty when both are known and nested."""
     if city(city_code) is None:
         return {city_field: ["未知的地市代码"]}

@@ -27,6 +27,7 @@ receives them. Guarantees:
 Run it inside a service (`OutboxRelay` below) or as a process:
 `python -m common.relay applications [--payload module:function]`.
 """
+
 import argparse
 import importlib
 import json
@@ -56,9 +57,12 @@ Payload = Callable[[eventstore.Event], dict[str, Any]]
 LAG = Gauge("outbox_relay_lag_events", "Newest event position minus the relay checkpoint", ["relay"])
 OLDEST_UNPUBLISHED_AGE = Gauge(
     "outbox_relay_oldest_unpublished_age_seconds",
-    "Age of the oldest event the broker has not confirmed yet (0 when none)", ["relay"])
-UNROUTABLE = Counter("outbox_relay_unroutable_total",
-                     "Publishes the broker returned because no queue was bound for them", ["relay"])
+    "Age of the oldest event the broker has not confirmed yet (0 when none)",
+    ["relay"],
+)
+UNROUTABLE = Counter(
+    "outbox_relay_unroutable_total", "Publishes the broker returned because no queue was bound for them", ["relay"]
+)
 
 #: Back-off before re-publishing an event that no queue took, doubling up to the maximum.
 UNROUTABLE_FIRST_DELAY, UNROUTABLE_MAX_DELAY = 0.5, 30.0
@@ -86,9 +90,10 @@ def session_bounds(lease: float) -> dict[str, Any]:
     """
     ms = int(lease * 1000)
     return {
-        "options": f"-c idle_session_timeout={ms} -c idle_in_transaction_session_timeout={ms}"
-                   f" -c tcp_user_timeout={ms}",
-        "keepalives": 1, "keepalives_idle": max(int(lease / 3), 1), "keepalives_interval": 1,
+        "options": f"-c idle_session_timeout={ms} -c idle_in_transaction_session_timeout={ms} -c tcp_user_timeout={ms}",
+        "keepalives": 1,
+        "keepalives_idle": max(int(lease / 3), 1),
+        "keepalives_interval": 1,
         "keepalives_count": 3,
     }
 
@@ -131,14 +136,20 @@ def nameko_message(source: str, event: eventstore.Event, payload: dict[str, Any]
 
 def status(conn: Connection[Any], name: str) -> dict[str, Any]:
     """Where relay `name` stands: {"checkpoint", "newest", "lag", "oldest_unpublished_age"} (seconds, or None)."""
-    row = conn.cursor(row_factory=tuple_row).execute(
-        """
+    row = (
+        conn.cursor(row_factory=tuple_row)
+        .execute(
+            """
         SELECT c.position,
                coalesce((SELECT max(position) FROM events), 0),
                extract(epoch FROM clock_timestamp() - (SELECT occurred_at FROM events WHERE position > c.position
                                                        ORDER BY position LIMIT 1))::float8
         FROM (SELECT coalesce((SELECT position FROM relay_checkpoints WHERE name = %s), 0) AS position) c
-        """, (name,)).fetchone()
+        """,
+            (name,),
+        )
+        .fetchone()
+    )
     assert row is not None  # a SELECT without FROM-filter gives one row
     checkpoint, newest, age = row
     return {"checkpoint": checkpoint, "newest": newest, "lag": newest - checkpoint, "oldest_unpublished_age": age}
@@ -163,10 +174,22 @@ class Relay:
     `run()` blocks until `stop()`; it never raises on database or broker failures.
     """
 
-    def __init__(self, database: str, source: str | None = None, *, name: str | None = None,
-                 payload: Payload = default_payload, amqp_uri: str | None = None, listen: bool = True,
-                 poll_interval: float = 1.0, batch_size: int = 100, standby_interval: float = 1.0,
-                 retry_interval: float = 0.5, lease: float | None = None, mandatory: bool = True) -> None:
+    def __init__(
+        self,
+        database: str,
+        source: str | None = None,
+        *,
+        name: str | None = None,
+        payload: Payload = default_payload,
+        amqp_uri: str | None = None,
+        listen: bool = True,
+        poll_interval: float = 1.0,
+        batch_size: int = 100,
+        standby_interval: float = 1.0,
+        retry_interval: float = 0.5,
+        lease: float | None = None,
+        mandatory: bool = True,
+    ) -> None:
         self.dsn = config.database_url(database)
         self.source = source or database
         self.name = name or self.source
@@ -201,9 +224,13 @@ class Relay:
                 time.sleep(self.retry_interval)
 
     def _serve(self) -> None:
-        with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5,
-                             application_name=f"outbox-relay {os.getpid()} {self.name}"[:63],
-                             **session_bounds(self.lease)) as conn:
+        with psycopg.connect(
+            self.dsn,
+            autocommit=True,
+            connect_timeout=5,
+            application_name=f"outbox-relay {os.getpid()} {self.name}"[:63],
+            **session_bounds(self.lease),
+        ) as conn:
             self.role = "standby"
             if not self._lead(conn):
                 return
@@ -213,8 +240,9 @@ class Relay:
                 conn.execute(f"LISTEN {eventstore.CHANNEL}")
             conn.execute("INSERT INTO relay_checkpoints (name) VALUES (%s) ON CONFLICT DO NOTHING", (self.name,))
             checkpoint = status(conn, self.name)["checkpoint"]
-            with kombu.Connection(self.amqp_uri, connect_timeout=5,
-                                  transport_options={"confirm_publish": True}) as broker:
+            with kombu.Connection(
+                self.amqp_uri, connect_timeout=5, transport_options={"confirm_publish": True}
+            ) as broker:
                 broker.connect()
                 # Declares the exchange; returned (unroutable) messages are noted by event id.
                 producer = broker.Producer(exchange=self.exchange, on_return=self._on_return)
@@ -236,8 +264,15 @@ class Relay:
 
     def _back_off(self, conn: Connection[Any], event: eventstore.Event) -> None:
         UNROUTABLE.labels(self.name).inc()
-        logs.log(log, logging.WARNING, "event unroutable, no queue bound yet; retrying", relay=self.name,
-                 event_type=event.type, position=event.position, delay=self.unroutable_delay)
+        logs.log(
+            log,
+            logging.WARNING,
+            "event unroutable, no queue bound yet; retrying",
+            relay=self.name,
+            event_type=event.type,
+            position=event.position,
+            delay=self.unroutable_delay,
+        )
         deadline = time.monotonic() + self.unroutable_delay
         while not self.stopping and (left := deadline - time.monotonic()) > 0:
             time.sleep(min(left, self.poll_interval))
@@ -261,8 +296,12 @@ class Relay:
         for index, event in enumerate(events):
             # With confirm_publish, publish() returns only once the broker has the message;
             # a return for it (no queue bound) arrives before that confirmation.
-            producer.publish(exchange=self.exchange, confirm_timeout=10, mandatory=self.mandatory,
-                             **nameko_message(self.source, event, self.payload(event)))
+            producer.publish(
+                exchange=self.exchange,
+                confirm_timeout=10,
+                mandatory=self.mandatory,
+                **nameko_message(self.source, event, self.payload(event)),
+            )
             if str(event.event_id) in self.returned:
                 self.returned.clear()
                 if index:
@@ -275,8 +314,10 @@ class Relay:
         return checkpoint, len(events) == self.batch_size
 
     def _advance(self, conn: Connection[Any], position: int) -> None:
-        conn.execute("UPDATE relay_checkpoints SET position = greatest(position, %s), updated_at = now()"
-                     " WHERE name = %s", (position, self.name))
+        conn.execute(
+            "UPDATE relay_checkpoints SET position = greatest(position, %s), updated_at = now() WHERE name = %s",
+            (position, self.name),
+        )
 
     def _wait(self, conn: Connection[Any]) -> None:
         if self.listen:
@@ -302,8 +343,9 @@ class OutboxRelay(DependencyProvider):
         self.thread: Any = None
 
     def start(self) -> None:
-        self.relay = Relay(**{"database": self.container.service_name,
-                              "amqp_uri": self.container.config["AMQP_URI"], **self.options})
+        self.relay = Relay(
+            **{"database": self.container.service_name, "amqp_uri": self.container.config["AMQP_URI"], **self.options}
+        )
         self.thread = self.container.spawn_managed_thread(self.relay.run, identifier="outbox_relay")
 
     def stop(self) -> None:
@@ -332,9 +374,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-listen", action="store_true", help="poll only, without LISTEN/NOTIFY")
     args = parser.parse_args(argv)
     logs.configure(f"{args.database}-relay", config.env("LOG_LEVEL", "INFO"))
-    relay = Relay(args.database, args.source, name=args.name,
-                  payload=_import(args.payload) if args.payload else default_payload,
-                  listen=not args.no_listen, poll_interval=args.poll_interval)
+    relay = Relay(
+        args.database,
+        args.source,
+        name=args.name,
+        payload=_import(args.payload) if args.payload else default_payload,
+        listen=not args.no_listen,
+        poll_interval=args.poll_interval,
+    )
     signal.signal(signal.SIGTERM, lambda *_: relay.stop())
     signal.signal(signal.SIGINT, lambda *_: relay.stop())
     relay.run()

@@ -1,5 +1,6 @@
 """Nameko pieces every service uses: typed errors across RPC, request ids, RPCs
 bounded in time, and a dependency that hands workers a store built on the process's pool."""
+
 import logging
 import time
 import uuid

@@ -6,6 +6,7 @@ database it was issued from (a token minted against another one names subjects t
 may not exist), `gen` the user's session generation (a password change or a disabled
 account raises it), `jti` the token itself (logout).
 """
+
 import time
 import uuid
 from typing import Any
@@ -19,8 +20,9 @@ ISSUER = "jx-identity"
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "iss", "jti", "ins", "gen"]
 
 
-def issue(user: dict[str, Any], installation: str, generation: int, now: float | None = None,
-          ttl: int | None = None) -> tuple[str, int]:
+def issue(
+    user: dict[str, Any], installation: str, generation: int, now: float | None = None, ttl: int | None = None
+) -> tuple[str, int]:
     issued = int(now if now is not None else time.time())
     ttl = ttl if ttl is not None else config.jwt_ttl_seconds()
     claims = {
@@ -41,10 +43,17 @@ def issue(user: dict[str, Any], installation: str, generation: int, now: float |
 def verify(token: str) -> dict[str, Any]:
     """The token's claims; raises jwt.InvalidTokenError when expired, forged, malformed or incomplete."""
     claims: dict[str, Any] = jwt.decode(
-        token, config.jwt_secret(), algorithms=[ALGORITHM], issuer=ISSUER,
+        token,
+        config.jwt_secret(),
+        algorithms=[ALGORITHM],
+        issuer=ISSUER,
         options={"require": REQUIRED_CLAIMS},
     )
-    if not isinstance(claims["gen"], int) or not isinstance(claims["jti"], str) \
-            or not isinstance(claims["ins"], str) or not isinstance(claims["sub"], str):
+    if (
+        not isinstance(claims["gen"], int)
+        or not isinstance(claims["jti"], str)
+        or not isinstance(claims["ins"], str)
+        or not isinstance(claims["sub"], str)
+    ):
         raise jwt.InvalidTokenError("malformed session claims")
     return claims

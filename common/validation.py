@@ -4,6 +4,7 @@ Every load first rejects control characters in any text, wherever it sits in the
 input, so no schema can forget it: NUL and the other C0/C1 controls are a 400 naming
 the field; newline and tab only pass in the multi-line fields.
 """
+
 import re
 from functools import cache
 from typing import Any

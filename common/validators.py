@@ -3,6 +3,7 @@
 GB 11643-1999: the 18-character resident identity number.
 GB 32100-2015: the 18-character unified social credit code.
 """
+
 import re
 from datetime import date
 
@@ -67,7 +68,7 @@ def mask(value: str, keep_start: int, keep_end: int) -> str:
     if not value:
         return value
     hidden = max(len(value) - keep_start - keep_end, 0)
-    return value[:keep_start] + "*" * hidden + value[len(value) - keep_end:]
+    return value[:keep_start] + "*" * hidden + value[len(value) - keep_end :]
 
 
 def mask_id_number(id_number: str) -> str:

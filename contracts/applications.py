@@ -4,6 +4,7 @@ Schemas check shape and format (the gateway validates and documents with them to
 rules (eligibility, required attachments, gender against the ID number, regions) are in
 `services.applications.domain`.
 """
+
 import re
 import uuid
 from datetime import datetime
@@ -22,10 +23,13 @@ IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
+
 def text(max_length: int, required: bool = True, min_length: int = 1) -> fields.String:
     options: dict[str, Any] = {"required": True} if required else {"load_default": None, "allow_none": True}
-    return fields.String(validate=validate.Length(min=min_length, max=max_length,
-                                                  error=f"长度应为{min_length}到{max_length}个字符"), **options)
+    return fields.String(
+        validate=validate.Length(min=min_length, max=max_length, error=f"长度应为{min_length}到{max_length}个字符"),
+        **options,
+    )
 
 
 def check_idempotency_key(key: object) -> str | None:
@@ -54,8 +58,9 @@ class ApplicationSchema(Schema):
     phone = fields.String(required=True, validate=Pattern(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
     unemployment_registration_number = text(50, required=False)
     jurisdiction = fields.Nested(JurisdictionSchema, required=True)
-    attachment_ids = fields.List(fields.UUID(), required=True,
-                                 validate=validate.Length(min=1, max=20, error="附件数量应为1到20个"))
+    attachment_ids = fields.List(
+        fields.UUID(), required=True, validate=validate.Length(min=1, max=20, error="附件数量应为1到20个")
+    )
     declaration_accepted = fields.Boolean(required=True)
 
 
@@ -65,13 +70,17 @@ class MyApplicationsQuery(PageQuery):
 
 
 class ReviewQuery(PageQuery):
-    status = fields.String(load_default="pending",
-                           validate=validate.OneOf(APPLICATION_STATUSES, error="未知的审核状态"))
+    status = fields.String(
+        load_default="pending", validate=validate.OneOf(APPLICATION_STATUSES, error="未知的审核状态")
+    )
     city = fields.String(load_default=None, metadata={"enum": regions.city_codes()})
     county = fields.String(load_default=None, metadata={"enum": regions.county_codes()})
     month = fields.String(load_default=None, validate=MONTH)
-    q = fields.String(load_default=None, validate=validate.Length(min=1, max=30, error="长度应为1到30个字符"),
-                      metadata={"description": "完整受理编号，或申请人姓名（精确或前缀）"})
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=30, error="长度应为1到30个字符"),
+        metadata={"description": "完整受理编号，或申请人姓名（精确或前缀）"},
+    )
 
     @validates_schema
     def check_regions(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -95,25 +104,33 @@ class RejectSchema(Schema):
 
 class ReturnSchema(Schema):
     """退回补正; the lengths (after trimming) are the domain's rules."""
-    reason = fields.String(required=True, metadata={"description": "退回原因（2到500个字符）",
-                                                    **multi_line_text(2, 500)})
-    items = fields.List(fields.String(metadata=multi_line_text(1, 100)), load_default=list,
-                        metadata={"description": "需补正的事项（至多20项，每项1到100个字符）", "maxItems": 20})
+
+    reason = fields.String(
+        required=True, metadata={"description": "退回原因（2到500个字符）", **multi_line_text(2, 500)}
+    )
+    items = fields.List(
+        fields.String(metadata=multi_line_text(1, 100)),
+        load_default=list,
+        metadata={"description": "需补正的事项（至多20项，每项1到100个字符）", "maxItems": 20},
+    )
 
 
 class AttachmentFormSchema(Schema):
     """The non-file part of the multipart upload."""
+
     kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS, error="未知的附件类型"))
 
 
 class AttachmentUploadSchema(Schema):
     """The multipart form as OpenAPI documents it."""
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
     kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS))
 
 
 class StoredAttachmentSchema(Schema):
     """What the gateway reports about an upload it put into the bucket (RPC input)."""
+
     kind = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_KINDS, error="未知的附件类型"))
     filename = fields.String(required=True, validate=validate.Length(min=1, max=255, error="文件名应为1到255个字符"))
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ATTACHMENT_BYTES))
@@ -122,6 +139,7 @@ class StoredAttachmentSchema(Schema):
 
 
 # ---- responses (documentation) ----------------------------------------------------------------
+
 
 class AttachmentSchema(Schema):
     attachment_id = fields.UUID()

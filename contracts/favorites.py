@@ -12,6 +12,7 @@ from contracts.vocabulary import BOOKMARK_LIMIT
 
 class FavoritePostingsQuery(PageQuery):
     """Open posts in the intern's jurisdiction; `county` narrows a city-level one."""
+
     county = fields.String(validate=check_county, metadata={"enum": regions.county_codes()})
     q = fields.String(validate=validate.Length(max=50, error="关键词最多50个字符"))
 
@@ -22,11 +23,13 @@ class FavoritePostingSchema(PostingSummarySchema):
 
 class FavoritedPostingSchema(PostingDetailSchema):
     """What PUT answers: the post's detail, now bookmarked."""
+
     favorited = fields.Boolean()
 
 
-FavoritePostingPageSchema = page_schema(FavoritePostingSchema, "FavoritePostingPageSchema",
-                                        total_capped=capped_total_field())
+FavoritePostingPageSchema = page_schema(
+    FavoritePostingSchema, "FavoritePostingPageSchema", total_capped=capped_total_field()
+)
 
 
 class FavoritesSchema(Schema):

@@ -1,4 +1,5 @@
 """Identity request and response schemas, and the password and staff-role rules they check."""
+
 import re
 from typing import Any
 
@@ -54,8 +55,9 @@ class RegisterSchema(Schema):
     password = fields.String(required=True, validate=check_password, load_only=True, metadata=PASSWORD_SCHEMA)
     real_name = fields.String(required=True, validate=check_real_name, metadata=REAL_NAME_SCHEMA)
     id_number = fields.String(required=True, load_only=True, metadata=ID_NUMBER_SCHEMA)
-    phone = fields.String(required=True, load_only=True,
-                          validate=Pattern(MOBILE_PATTERN, error="手机号码应为11位大陆手机号"))
+    phone = fields.String(
+        required=True, load_only=True, validate=Pattern(MOBILE_PATTERN, error="手机号码应为11位大陆手机号")
+    )
 
     @pre_load
     def normalise(self, data: Any, **kwargs: Any) -> Any:
@@ -90,8 +92,11 @@ class StaffUserSchema(Schema):
     username = fields.String(required=True, validate=USERNAME)
     password = fields.String(required=True, validate=check_password, load_only=True, metadata=PASSWORD_SCHEMA)
     real_name = fields.String(required=True, validate=check_real_name, metadata=REAL_NAME_SCHEMA)
-    roles = fields.List(fields.String(metadata={"enum": list(STAFF_ROLES)}), required=True,
-                        metadata={"minItems": 1, "uniqueItems": True})
+    roles = fields.List(
+        fields.String(metadata={"enum": list(STAFF_ROLES)}),
+        required=True,
+        metadata={"minItems": 1, "uniqueItems": True},
+    )
     jurisdiction = fields.Nested(JurisdictionSchema, load_default=None, allow_none=True)
 
     @validates("roles")
@@ -129,6 +134,7 @@ class MeSchema(UserSchema):
 
 
 # ---- accounts and sessions ------------------------------------------------------------------------
+
 
 class ChangePasswordSchema(Schema):
     current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
@@ -180,13 +186,13 @@ class AuditActorSchema(Schema):
 
     user_id = fields.UUID(required=True)
     username = fields.String(required=True, validate=validate.Length(max=64))
-    roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True,
-                        validate=validate.Length(max=8))
+    roles = fields.List(fields.String(validate=validate.Length(max=32)), required=True, validate=validate.Length(max=8))
     jurisdiction = fields.Dict(load_default=None, allow_none=True)
 
 
 class AuditEntrySchema(Schema):
     """identity's `record_audit(entry)` RPC: a staff read another service reports before answering."""
+
     action = fields.String(required=True, validate=validate.OneOf(AUDIT_READ_ACTIONS))
     actor = fields.Nested(AuditActorSchema, required=True)
     application_id = fields.UUID(load_default=None, allow_none=True)

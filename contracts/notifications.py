@@ -1,4 +1,5 @@
 """Notifications (消息提醒): the inbox's query and response schemas."""
+
 from marshmallow import Schema, fields
 
 from common.paging import PageQuery
@@ -21,6 +22,7 @@ class NotificationSchema(Schema):
 
 class NotificationPageSchema(Schema):
     """A page of the caller's messages (the contract's paging) with their unread count."""
+
     items = fields.List(fields.Nested(NotificationSchema))
     total = fields.Integer()
     page = fields.Integer()

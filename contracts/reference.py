@@ -1,5 +1,6 @@
 """The vocabulary document: every code the API accepts or returns, with its label, so clients
 (the web UI first) read them from `GET /api/v1/vocabulary` instead of copying them."""
+
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -39,8 +40,9 @@ class VocabularySchema(Schema):
     education_levels = _values()
     education_requirements = _values()
     attachment_kinds = _labels()
-    required_attachment_kinds = fields.Dict(keys=fields.String(), values=_values(),
-                                            metadata={"description": "每个人员类别须上传的附件类型"})
+    required_attachment_kinds = fields.Dict(
+        keys=fields.String(), values=_values(), metadata={"description": "每个人员类别须上传的附件类型"}
+    )
     posting_statuses = _labels()
     roles = _labels()
     event_types = _labels("办件历史中各事件类型的名称")

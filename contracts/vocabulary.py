@@ -25,8 +25,13 @@ REQUIRED_ATTACHMENT_KINDS = {
     "returned_overseas": ("id_card", "diploma"),
     "unemployed_youth": ("id_card", "unemployment_registration"),
 }
-APPLICATION_STATUSES = {"pending": "未审核", "approved": "审核通过", "rejected": "审核不通过", "withdrawn": "已撤回",
-                        "returned": "退回补正"}
+APPLICATION_STATUSES = {
+    "pending": "未审核",
+    "approved": "审核通过",
+    "rejected": "审核不通过",
+    "withdrawn": "已撤回",
+    "returned": "退回补正",
+}
 POSTING_STATUSES = {"open": "招募中", "closed": "已结束"}
 
 ROLES = {"applicant": "申请人", "reviewer": "审核人员", "admin": "管理员"}

@@ -6,6 +6,7 @@
 
 The process replaces this one (exec), so signals and the exit code are the program's own.
 """
+
 import os
 import sys
 

@@ -3,6 +3,7 @@
 A service process answers on METRICS_PORT, the gateway on GATEWAY_PORT; a container
 runs one of them, so the first port that answers decides. No curl in a slim image.
 """
+
 import os
 import sys
 import urllib.request

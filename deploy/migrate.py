@@ -5,6 +5,7 @@ queue, so no event published by the new release reaches an exchange with no queu
 bound. Safe to run again and concurrently (yoyo takes a lock; declarations are idempotent).
 The image runs it as `<image> migrate`.
 """
+
 import sys
 
 from common import config, migrate

@@ -9,6 +9,7 @@ from the first request on, moto refuses anonymous and wrongly signed requests. I
 Authorization header: moto cannot check presigned URLs, so nothing uses them; the services
 and the gateway sign every request with boto3.
 """
+
 import json
 import os
 import signal
@@ -23,10 +24,10 @@ from werkzeug.serving import run_simple
 from werkzeug.wrappers import Response
 
 USER = "attachments"
-POLICY = {"Version": "2012-10-17",
-          "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
-DENIED = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-          "<Message>Access Denied</Message></Error>")
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+DENIED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+)
 
 
 def create_user(access_key_id, secret_access_key):
@@ -63,8 +64,13 @@ def main(port, host="127.0.0.1"):
     create_user(access_key_id, secret)
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # every request from now on is authenticated
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    run_simple(host, port, Guarded(DomainDispatcherApplication(create_backend_app)), threaded=True,
-               request_handler=MotoRequestHandler)
+    run_simple(
+        host,
+        port,
+        Guarded(DomainDispatcherApplication(create_backend_app)),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """One-line diagnosis before the tests: are PostgreSQL and RabbitMQ reachable?"""
+
 import sys
 
 from deploy import system

@@ -8,6 +8,7 @@
 
 Orchestrator probes point here; the gateway serves its own on the gateway port.
 """
+
 import json
 import logging
 
@@ -34,8 +35,7 @@ class Probes:
         self.state = "starting"
 
     def dependencies(self, kind):
-        return [dep for container in self.runner.containers for dep in container.dependencies
-                if isinstance(dep, kind)]
+        return [dep for container in self.runner.containers for dep in container.dependencies if isinstance(dep, kind)]
 
     def readiness(self):
         """{check: "ok" or a role} and {check: [problem]} for what failed."""
@@ -102,6 +102,5 @@ class Probes:
 def _json(start_response, status, body):
     reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    start_response(f"{status} {reason}", [("Content-Type", "application/json"),
-                                          ("Content-Length", str(len(data)))])
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
     return [data]

@@ -8,6 +8,7 @@ its own on the gateway port) and, on SIGTERM/SIGINT, drains within
 whatever is still unfinished then is requeued by the broker when the process
 closes its connection. This is the command the container image runs too.
 """
+
 from common import green
 
 green.patch()

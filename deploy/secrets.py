@@ -4,6 +4,7 @@ With `JWT_SECRET` set, that value is used as it is. Otherwise the secret lives i
 `var/jwt_secret` (gitignored; `JX_STATE_DIR` moves it), created with mode 0600 on the
 first start and read on every later one, so tokens survive a restart.
 """
+
 import os
 import secrets
 import stat

@@ -1,4 +1,5 @@
 """Demo data for `make up`: staff accounts, and each service's own sample data."""
+
 import importlib
 
 from common import db, errors

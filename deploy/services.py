@@ -1,4 +1,5 @@
 """Which class runs as which process."""
+
 import importlib
 
 SERVICE_CLASSES = {
@@ -23,8 +24,9 @@ def declare_event_queues(names: list[str], amqp_uri: str) -> list[str]:
     The migration step and every process start run it for all of SERVICE_CLASSES.
     """
     from common import green
+
     green.quiet()
     from common import config, consumer  # imports Nameko, hence eventlet
+
     nameko_config = config.nameko_config(AMQP_URI=amqp_uri)
-    return [queue for name in names
-            for queue in consumer.declare_queues(service_class(name), nameko_config)]
+    return [queue for name in names for queue in consumer.declare_queues(service_class(name), nameko_config)]

@@ -9,6 +9,7 @@ in-flight work within 10 s) and SIGKILLs what is left.
 `make up` (deploy/up.py) and `deploy.system.LocalSystem` (tests, benchmarks) both
 run their processes through it, so every test run exercises it.
 """
+
 import os
 import signal
 import subprocess
@@ -130,8 +131,14 @@ class Supervisor:
         else:
             out = subprocess.PIPE
         try:
-            process.proc = subprocess.Popen(process.command, cwd=self.cwd, env=process.env, stdout=out,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            process.proc = subprocess.Popen(
+                process.command,
+                cwd=self.cwd,
+                env=process.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         finally:
             if out is not subprocess.PIPE:
                 out.close()
@@ -164,8 +171,10 @@ class Supervisor:
         delay = process.backoff
         process.backoff = min(process.backoff * 2, BACKOFF_MAX)
         process.restart_at = now + delay
-        self.say(f"{process.name} (pid {process.pid}) exited with {describe_exit(process.proc.returncode)} "
-                 f"after {uptime:.1f}s; restarting in {delay:.1f}s")
+        self.say(
+            f"{process.name} (pid {process.pid}) exited with {describe_exit(process.proc.returncode)} "
+            f"after {uptime:.1f}s; restarting in {delay:.1f}s"
+        )
 
     def _pump(self, name, stream):
         for raw in iter(stream.readline, b""):

@@ -1,4 +1,5 @@
 """Checks and process control shared by `make up`, the test fixtures and the benchmarks."""
+
 import os
 import secrets
 import socket
@@ -55,7 +56,9 @@ def check_port_free(port, what):
     """eventlet.listen sets SO_REUSEPORT, so a leftover server would silently share the port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         if sock.connect_ex(("127.0.0.1", port)) == 0:
-            raise NotReady(f"port {port} needed for {what} is already in use; stop whatever listens there or set another port")
+            raise NotReady(
+                f"port {port} needed for {what} is already in use; stop whatever listens there or set another port"
+            )
 
 
 def free_port():
@@ -80,8 +83,10 @@ def s3_command(port):
 @lru_cache(maxsize=1)
 def local_s3_credentials():
     """The local store's credentials: random for each start, known only to the processes started here."""
-    return {"AWS_ACCESS_KEY_ID": "LOCAL" + secrets.token_hex(8).upper(),
-            "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(30)}
+    return {
+        "AWS_ACCESS_KEY_ID": "LOCAL" + secrets.token_hex(8).upper(),
+        "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(30),
+    }
 
 
 def wait_s3(url, timeout=30):
@@ -89,11 +94,16 @@ def wait_s3(url, timeout=30):
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
+
     credentials = local_s3_credentials()
-    s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1",
-                      aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
-                      aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
-                      config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5))
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5),
+    )
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -107,8 +117,7 @@ def wait_s3(url, timeout=30):
 
 def start(command, env, log_path):
     log = open(log_path, "ab")  # noqa: SIM115  (the child process writes to it for its whole life)
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(processes, timeout=10):
@@ -160,8 +169,10 @@ def rabbitmqctl(*args, attempts=3):
         if result.returncode == 0:
             return result.stdout
         if attempt == attempts:
-            raise NotReady(f"rabbitmqctl {' '.join(args)} failed ({result.returncode}): "
-                           f"{(result.stderr or result.stdout).strip()[:300]}")
+            raise NotReady(
+                f"rabbitmqctl {' '.join(args)} failed ({result.returncode}): "
+                f"{(result.stderr or result.stdout).strip()[:300]}"
+            )
         time.sleep(attempt)
 
 
@@ -181,8 +192,11 @@ def isolate(prefix):
     """
     run_id = uuid.uuid4().hex[:10]
     vhost = f"jx_{prefix}_{run_id}"
-    os.environ.update(DB_SUFFIX=f"_{prefix}_{run_id}", S3_BUCKET=f"jx-{prefix}-{run_id}",
-                      AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
+    os.environ.update(
+        DB_SUFFIX=f"_{prefix}_{run_id}",
+        S3_BUCKET=f"jx-{prefix}-{run_id}",
+        AMQP_URI=f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+    )
     os.environ.setdefault("JWT_SECRET", f"{prefix}-secret-{run_id}-0123456789abcdef")
     return vhost
 
@@ -195,8 +209,9 @@ def replica_counts(names, default=None):
         variable = f"REPLICAS_{name.upper()}"
         raw = config.env(variable, fallback)
         if not str(raw).isdigit() or int(raw) < 1:
-            raise NotReady(f"{variable if config.env(variable) else 'REPLICAS'} must be a whole number of at least 1, "
-                           f"not {raw!r}")
+            raise NotReady(
+                f"{variable if config.env(variable) else 'REPLICAS'} must be a whole number of at least 1, not {raw!r}"
+            )
         counts[name] = int(raw)
     return counts
 
@@ -258,8 +273,12 @@ class LocalSystem:
                 metrics_port = free_port()
                 self.health_urls[replica] = f"http://127.0.0.1:{metrics_port}"
                 self.metrics_urls.setdefault(name, f"http://127.0.0.1:{metrics_port}/metrics")
-                self.supervisor.add(replica, service_command(name), dict(env, METRICS_PORT=str(metrics_port)),
-                                    self.log_dir / f"{replica}.log")
+                self.supervisor.add(
+                    replica,
+                    service_command(name),
+                    dict(env, METRICS_PORT=str(metrics_port)),
+                    self.log_dir / f"{replica}.log",
+                )
         gateway_env = gateway_replica_env(env, self.replica_count("gateway"))
         for replica in self.replicas_of("gateway"):
             self.supervisor.add(replica, service_command("gateway"), gateway_env, self.log_dir / f"{replica}.log")

@@ -7,6 +7,7 @@ Gateway replicas share GATEWAY_PORT through SO_REUSEPORT (the kernel spreads new
 connections over them); each service replica serves its probes and metrics on its own
 port counted up from METRICS_PORT_BASE.
 """
+
 import os
 import signal
 import sys
@@ -37,7 +38,8 @@ def announce(base_url, s3_url, ports, replicas):
         return
     metrics = ", ".join(f"{name} :{port}" for name, port in ports.items())
     counts = ", ".join(f"{name} x{count}" for name, count in replicas.items())
-    print(f"""
+    print(
+        f"""
 ==============================================================
  就业见习 个人网上服务大厅 is up
    web UI       : {base_url}/
@@ -53,7 +55,9 @@ def announce(base_url, s3_url, ports, replicas):
    demo_admin     admin
  A process that exits is restarted. Ctrl-C stops everything.
 ==============================================================
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 def main():

@@ -5,6 +5,7 @@
 Starts a throwaway system with the demo data (as the browser tests do), makes a few
 people and cases through the API, and photographs each page with Debian's Chromium.
 """
+
 import sys
 from pathlib import Path
 
@@ -23,8 +24,9 @@ SIZES = {"desktop": {"width": 1280, "height": 860}, "phone": {"width": 375, "hei
 
 class Shooter:
     def __init__(self, browser, base_url, size):
-        self.context = browser.new_context(viewport=SIZES[size], locale="zh-CN", timezone_id="Asia/Shanghai",
-                                           device_scale_factor=1)
+        self.context = browser.new_context(
+            viewport=SIZES[size], locale="zh-CN", timezone_id="Asia/Shanghai", device_scale_factor=1
+        )
         self.page = self.context.new_page()
         self.base_url = base_url
         self.size = size
@@ -56,8 +58,10 @@ def main():
         fresh = register(anon)
         corrected = register(anon)
         returned = apply(corrected)
-        resp = reviewer.post(f"/api/v1/review/applications/{returned['application_id']}/return", json={
-            "reason": "毕业证书照片不清晰，请重新上传", "items": ["重新上传毕业证书", "补充所学专业全称"]})
+        resp = reviewer.post(
+            f"/api/v1/review/applications/{returned['application_id']}/return",
+            json={"reason": "毕业证书照片不清晰，请重新上传", "items": ["重新上传毕业证书", "补充所学专业全称"]},
+        )
         assert resp.status_code == 200, resp.text
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

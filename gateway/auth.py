@@ -1,4 +1,5 @@
 """Who is calling: bearer-token verification and role checks, done in the gateway."""
+
 from dataclasses import dataclass
 
 import jwt
@@ -20,8 +21,12 @@ class Principal:
         return role in self.roles
 
     def as_rpc(self):
-        return {"user_id": self.user_id, "username": self.username,
-                "roles": list(self.roles), "jurisdiction": self.jurisdiction}
+        return {
+            "user_id": self.user_id,
+            "username": self.username,
+            "roles": list(self.roles),
+            "jurisdiction": self.jurisdiction,
+        }
 
 
 def authenticate(request, *roles):
@@ -37,8 +42,14 @@ def authenticate(request, *roles):
     except jwt.InvalidTokenError:
         raise errors.Unauthenticated("登录凭证无效") from None
     TABLE.check(claims)
-    principal = Principal(claims["sub"], claims.get("username", ""), tuple(claims.get("roles", ())),
-                          claims.get("jurisdiction"), claims["jti"], claims["exp"])
+    principal = Principal(
+        claims["sub"],
+        claims.get("username", ""),
+        tuple(claims.get("roles", ())),
+        claims.get("jurisdiction"),
+        claims["jti"],
+        claims["exp"],
+    )
     if roles and not any(principal.has(r) for r in roles):
         raise errors.Forbidden()
     return principal

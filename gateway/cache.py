@@ -15,6 +15,7 @@ encoding. An entry goes stale three ways, and each is handled:
 An answer fetched while an event arrived is not stored: `generation` changes with every
 event, and `put` refuses an answer fetched under an older generation.
 """
+
 import time
 from collections import OrderedDict
 from datetime import datetime, timedelta
@@ -98,7 +99,8 @@ class PostsCache(DependencyProvider):
         self.cache = ResponseCache(
             max_entries=int(config.env("GATEWAY_CACHE_MAX_ENTRIES", "4096")),
             max_bytes=int(config.env("GATEWAY_CACHE_MAX_BYTES", str(64 * 1024 * 1024))),
-            ttl=float(config.env("GATEWAY_CACHE_TTL_SECONDS", "10")))
+            ttl=float(config.env("GATEWAY_CACHE_TTL_SECONDS", "10")),
+        )
 
     def get_dependency(self, worker_ctx):
         return self.cache

@@ -1,4 +1,5 @@
 """Who is on the other end of the socket, for the per-address login lockout."""
+
 import ipaddress
 from functools import lru_cache
 

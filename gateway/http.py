@@ -1,5 +1,6 @@
 """The gateway's HTTP layer: JSON errors for every failure, request ids,
 per-route metrics and the route table the OpenAPI document is built from."""
+
 import inspect
 import json
 import logging
@@ -25,7 +26,9 @@ log = logging.getLogger("gateway")
 
 REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram(
-    "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -33,7 +36,9 @@ LATENCY = Histogram(
 def json_response(body, status=200, headers=None):
     """`body` as JSON; bytes are taken as JSON already encoded (a cached answer)."""
     return Response(
-        body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False), status=status, headers=headers,
+        body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False),
+        status=status,
+        headers=headers,
         content_type="application/json; charset=utf-8",
     )
 
@@ -144,8 +149,8 @@ class ApiHandler(HttpRequestHandler):
             self.check_signature(args, kwargs)
             event = Event()
             self.container.spawn_worker(
-                self, args, kwargs, context_data=context_data,
-                handle_result=partial(self.handle_result, event))
+                self, args, kwargs, context_data=context_data, handle_result=partial(self.handle_result, event)
+            )
             response = self.response_from_result(event.wait())
         except Exception as exc:  # noqa: BLE001  (every failure becomes a JSON error answer)
             response = self.response_from_exception(exc)
@@ -204,6 +209,7 @@ def route(method, url, summary, tag, *, auth=False, roles=(), **doc):
         ROUTES.append(RouteDoc(method, url, summary, tag, auth=auth, roles=roles, **doc))
         handler = _authenticating(fn, roles) if auth else fn
         return ApiHandler.decorator(method, url, expected_exceptions=(errors.ServiceError, HTTPException))(handler)
+
     return decorate
 
 
@@ -211,9 +217,10 @@ def _authenticating(fn, roles):
     @wraps(fn)
     def handler(self, request, *args, **kwargs):
         return fn(self, request, *args, principal=authenticate(request, *roles), **kwargs)
+
     # Nameko checks each call against the entrypoint's signature: the path values, not the principal.
     signature = inspect.signature(fn)
     handler.__signature__ = signature.replace(
-        parameters=[p for name, p in signature.parameters.items() if name != "principal"])
+        parameters=[p for name, p in signature.parameters.items() if name != "principal"]
+    )
     return handler
-

@@ -1,4 +1,5 @@
 """Reading request bodies and query strings, with contract-shaped errors."""
+
 import json
 import re
 

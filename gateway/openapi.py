@@ -9,6 +9,7 @@ not JSON (415) or too deep (400), every id in a path may name nothing (404), any
 backing service may not answer in time (503). Links lead from what a POST creates
 to the operations that take its id, so a client (or schemathesis) can chain them.
 """
+
 import re
 from functools import lru_cache
 
@@ -21,11 +22,25 @@ from gateway.http import ROUTES
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
+        }
+    },
 }
-STATUS_TEXT = {400: "请求参数有误", 401: "未登录或凭证无效", 403: "无权操作", 404: "不存在", 409: "状态冲突",
-               413: "请求体或文件过大", 415: "类型不支持", 429: "请求过多", 503: "服务不可用"}
+STATUS_TEXT = {
+    400: "请求参数有误",
+    401: "未登录或凭证无效",
+    403: "无权操作",
+    404: "不存在",
+    409: "状态冲突",
+    413: "请求体或文件过大",
+    415: "类型不支持",
+    429: "请求过多",
+    503: "服务不可用",
+}
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
@@ -46,8 +61,9 @@ def _schema_ref(spec, schema):
 
 @lru_cache(maxsize=1)
 def document():
-    spec = APISpec(title="就业见习 个人网上服务大厅 API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()])
+    spec = APISpec(
+        title="就业见习 个人网上服务大厅 API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()]
+    )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Error", ERROR_SCHEMA)
     paths = {}
@@ -56,24 +72,32 @@ def document():
             continue
         path = openapi_path(doc.path)
         op = {"summary": doc.summary, "tags": [doc.tag], "responses": {}}
-        params = [{"in": "path", "name": n, "required": True, "schema": {"type": "string"}}
-                  for n in _PARAM.findall(doc.path)]
+        params = [
+            {"in": "path", "name": n, "required": True, "schema": {"type": "string"}} for n in _PARAM.findall(doc.path)
+        ]
         if doc.query is not None:
             params.append({"in": "query", "schema": doc.query})
         if params:
             op["parameters"] = params
         if doc.body is not None:
-            op["requestBody"] = {"required": not doc.extra.get("optional_body"),
-                                 "content": {"application/json": {"schema": _schema_ref(spec, doc.body)}}}
+            op["requestBody"] = {
+                "required": not doc.extra.get("optional_body"),
+                "content": {"application/json": {"schema": _schema_ref(spec, doc.body)}},
+            }
         if doc.extra.get("multipart"):
-            op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": doc.extra["multipart"]}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": doc.extra["multipart"]}},
+            }
         success = {"description": "成功"}
         if doc.response is not None:
             success["content"] = {"application/json": {"schema": _schema_ref(spec, doc.response)}}
         if doc.extra.get("binary"):
             kinds = doc.extra["binary"]
-            success["content"] = {kind: {"schema": {"type": "string", "format": "binary"}}
-                                  for kind in ((kinds,) if isinstance(kinds, str) else kinds)}
+            success["content"] = {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ((kinds,) if isinstance(kinds, str) else kinds)
+            }
         op["responses"][str(doc.status)] = success
         codes = set(doc.errors) | ({401} if doc.auth else set()) | ({403} if doc.roles else set()) | {503}
         if doc.body is not None:
@@ -83,8 +107,10 @@ def document():
         if _PARAM.search(doc.path):
             codes.add(404)
         for code in sorted(codes):
-            op["responses"][str(code)] = {"description": STATUS_TEXT.get(code, "错误"),
-                                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            op["responses"][str(code)] = {
+                "description": STATUS_TEXT.get(code, "错误"),
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
         if doc.auth:
             op["security"] = [{"bearer": []}]
             if doc.roles:
@@ -135,7 +161,9 @@ def _links(document):
                 continue
             for method in target_ops:
                 key = re.sub(r"\W+", "_", f"{method}_{target_path}").strip("_")
-                links[key] = {"operationRef": _pointer(target_path, method),
-                              "parameters": {n: f"$response.body#/{n}" for n in names}}
+                links[key] = {
+                    "operationRef": _pointer(target_path, method),
+                    "parameters": {n: f"$response.body#/{n}" for n in names},
+                }
         if links:
             post["responses"]["201"]["links"] = links

@@ -8,6 +8,7 @@ periodically, as the backstop for a broadcast lost on the way. Revocations only 
 grow (a generation only rises, a jti stays until expiry), so merging a snapshot with
 events in any order gives the same table.
 """
+
 import time
 
 from common import errors

@@ -1,4 +1,5 @@
 """The HTTP gateway: the only HTTP entry. Each area's routes live in gateway/routes/."""
+
 from common.rpc import RequestId
 from gateway.routes.applications import ApplicationsRoutes
 from gateway.routes.favorites import FavoritesRoutes
@@ -11,8 +12,17 @@ from gateway.routes.web import WebRoutes
 from gateway.sessions import SessionRevocations
 
 
-class GatewayService(OpsRoutes, IdentityRoutes, PostingsRoutes, FavoritesRoutes, ApplicationsRoutes, NotificationsRoutes,
-                     VocabularyRoutes, WebRoutes, SessionRevocations):
+class GatewayService(
+    OpsRoutes,
+    IdentityRoutes,
+    PostingsRoutes,
+    FavoritesRoutes,
+    ApplicationsRoutes,
+    NotificationsRoutes,
+    VocabularyRoutes,
+    WebRoutes,
+    SessionRevocations,
+):
     name = "gateway"
 
     request_id = RequestId()

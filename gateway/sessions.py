@@ -1,4 +1,5 @@
 """The gateway's side of revocation: consume identity's broadcasts, load and refresh the table."""
+
 import logging
 import time
 

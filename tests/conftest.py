@@ -1,5 +1,6 @@
 """Test-run isolation: every run gets its own databases and RabbitMQ vhost,
 created on first use and dropped at the end, so runs never collide."""
+
 from common import green
 
 green.patch()
@@ -91,7 +92,8 @@ def system_under_test(amqp_uri, databases, s3_endpoint):
     names = migrate.existing_services()
     for name in names:
         databases(name)
-    running = system.LocalSystem(LOG_DIR, names, s3_url=s3_endpoint,
-                                 RPC_TIMEOUT_SECONDS=os.environ.get("RPC_TIMEOUT_SECONDS", "5")).start()
+    running = system.LocalSystem(
+        LOG_DIR, names, s3_url=s3_endpoint, RPC_TIMEOUT_SECONDS=os.environ.get("RPC_TIMEOUT_SECONDS", "5")
+    ).start()
     yield running
     running.stop()

@@ -1,4 +1,5 @@
 """Valid test data: resident ID numbers, credit codes, people, posts, applications."""
+
 import itertools
 import random
 from datetime import date, timedelta
@@ -50,11 +51,20 @@ def person(**overrides):
 def posting(**overrides):
     """A post as a reviewer writes it: every field valid, open for another 30 days."""
     body = {
-        "title": "软件开发见习生", "employer_name": "太原晋阳网络科技有限公司",
-        "employer_credit_code": credit_code(), "city_code": "140100", "county_code": "140105",
-        "industry": "信息传输、软件和信息技术服务业", "headcount": 3, "education_requirement": "本科",
-        "major_requirement": "计算机科学与技术", "duration_months": 6, "monthly_subsidy": 2300,
-        "address": "太原市小店区长风街100号", "contact_name": "刘洋", "contact_phone": "0351-7001234",
+        "title": "软件开发见习生",
+        "employer_name": "太原晋阳网络科技有限公司",
+        "employer_credit_code": credit_code(),
+        "city_code": "140100",
+        "county_code": "140105",
+        "industry": "信息传输、软件和信息技术服务业",
+        "headcount": 3,
+        "education_requirement": "本科",
+        "major_requirement": "计算机科学与技术",
+        "duration_months": 6,
+        "monthly_subsidy": 2300,
+        "address": "太原市小店区长风街100号",
+        "contact_name": "刘洋",
+        "contact_phone": "0351-7001234",
         "description": "参与Web应用的需求分析、代码编写与单元测试，见习期满择优留用。",
         "deadline": (clock.today() + timedelta(days=30)).isoformat(),
     }
@@ -65,10 +75,17 @@ def posting(**overrides):
 def application(phone, jurisdiction, attachment_ids, **overrides):
     """A graduate's application as the contract describes it, graduated 200 days ago."""
     body = {
-        "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "会计学",
+        "category": "graduate",
+        "gender": "男",
+        "education": "本科",
+        "school": "山西大学",
+        "major": "会计学",
         "graduation_date": (clock.today() - timedelta(days=200)).isoformat(),
-        "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市小店区坞城路92号",
-        "phone": phone, "jurisdiction": jurisdiction, "attachment_ids": attachment_ids,
+        "household_address": "山西省太原市小店区坞城路92号",
+        "current_address": "山西省太原市小店区坞城路92号",
+        "phone": phone,
+        "jurisdiction": jurisdiction,
+        "attachment_ids": attachment_ids,
         "declaration_accepted": True,
     }
     body.update(overrides)

@@ -1,4 +1,5 @@
 """Waiting for something asynchronous (an event handled, a process ready) in tests."""
+
 import time
 
 

@@ -11,6 +11,7 @@ redelivered to another replica after the first was killed) is judged by its effe
 registration answered 409 `USERNAME_TAKEN` must log in, an approval answered 409
 `NOT_PENDING` must show the case approved.
 """
+
 import random
 import threading
 import time
@@ -36,6 +37,7 @@ class GaveUp(Exception):
 @dataclass
 class Stats:
     """Requests and retries of a run, and each journey step's latency (seconds)."""
+
     requests: int = 0
     retries: int = 0
     latencies: dict = field(default_factory=dict)
@@ -107,22 +109,34 @@ def login(anon, username, password=PASSWORD):
 
 
 def upload(client, kind):
-    resp = client.call("upload", "POST", "/api/v1/attachments", (201,), idempotency_key=str(uuid.uuid4()),
-                       files={"file": (f"{kind}.png", png(seed=random.randrange(1 << 16)), "image/png")},
-                       data={"kind": kind})
+    resp = client.call(
+        "upload",
+        "POST",
+        "/api/v1/attachments",
+        (201,),
+        idempotency_key=str(uuid.uuid4()),
+        files={"file": (f"{kind}.png", png(seed=random.randrange(1 << 16)), "image/png")},
+        data={"kind": kind},
+    )
     return resp.json()["attachment_id"]
 
 
 def submit(client):
-    body = factories.application(client.person["phone"], JURISDICTION,
-                                 [upload(client, "id_card"), upload(client, "diploma")])
+    body = factories.application(
+        client.person["phone"], JURISDICTION, [upload(client, "id_card"), upload(client, "diploma")]
+    )
     resp = client.call("submit", "POST", "/api/v1/applications", (201,), idempotency_key=str(uuid.uuid4()), json=body)
     return resp.json()["application_id"]
 
 
 def approve(reviewer, application_id):
-    resp = reviewer.call("approve", "POST", f"/api/v1/review/applications/{application_id}/approve", (200, 409),
-                         json={"comment": "材料齐全"})
+    resp = reviewer.call(
+        "approve",
+        "POST",
+        f"/api/v1/review/applications/{application_id}/approve",
+        (200, 409),
+        json={"comment": "材料齐全"},
+    )
     if resp.status_code == 409:
         # An earlier attempt, or the RPC redelivered after its service replica was killed,
         # took effect before the answer was lost: the case must say so.
@@ -169,13 +183,28 @@ def journey(anon, reviewer, posting_ids):
 def create_posts(reviewer, count):
     ids = []
     for i in range(count):
-        resp = reviewer.call("post", "POST", "/api/v1/postings", (201,), json={
-            "title": f"出纳见习{i}", "employer_name": "太原晋阳会计服务有限公司",
-            "employer_credit_code": factories.credit_code(), **JURISDICTION,
-            "industry": "租赁和商务服务业", "headcount": 2, "education_requirement": "不限",
-            "major_requirement": "不限", "duration_months": 6, "monthly_subsidy": 1800,
-            "address": "太原市小店区长风街1号", "contact_name": "王伟", "contact_phone": "0351-5551234",
-            "description": "现金收付、票据整理与日常账务协助。",
-            "deadline": (clock.today() + timedelta(days=30)).isoformat()})
+        resp = reviewer.call(
+            "post",
+            "POST",
+            "/api/v1/postings",
+            (201,),
+            json={
+                "title": f"出纳见习{i}",
+                "employer_name": "太原晋阳会计服务有限公司",
+                "employer_credit_code": factories.credit_code(),
+                **JURISDICTION,
+                "industry": "租赁和商务服务业",
+                "headcount": 2,
+                "education_requirement": "不限",
+                "major_requirement": "不限",
+                "duration_months": 6,
+                "monthly_subsidy": 1800,
+                "address": "太原市小店区长风街1号",
+                "contact_name": "王伟",
+                "contact_phone": "0351-5551234",
+                "description": "现金收付、票据整理与日常账务协助。",
+                "deadline": (clock.today() + timedelta(days=30)).isoformat(),
+            },
+        )
         ids.append(resp.json()["posting_id"])
     return ids

@@ -8,6 +8,7 @@ caller may see the attachment (as they may see its case) and where it is; the
 gateway streams it out. The service owns the bucket and its rules; clients
 never talk to the store, and bytes never travel over RabbitMQ.
 """
+
 import base64
 import hashlib
 import unicodedata
@@ -75,7 +76,7 @@ def receive_upload(request):
     digest, size, head = hashlib.sha256(), 0, b""
     while chunk := stream.read(CHUNK):
         if len(head) < SNIFF_BYTES:
-            head += chunk[:SNIFF_BYTES - len(head)]
+            head += chunk[: SNIFF_BYTES - len(head)]
         digest.update(chunk)
         size += len(chunk)
     if size > MAX_FILE_BYTES:
@@ -87,8 +88,13 @@ def receive_upload(request):
     if content_type is None:
         raise errors.UnsupportedFileType(details={"file": ["仅支持 PDF、JPEG、PNG 文件（按文件内容判断）"]})
     stream.seek(0)
-    meta = {"kind": form["kind"], "filename": clean_filename(upload.filename), "size": size,
-            "content_type": content_type, "sha256": digest.hexdigest()}
+    meta = {
+        "kind": form["kind"],
+        "filename": clean_filename(upload.filename),
+        "size": size,
+        "content_type": content_type,
+        "sha256": digest.hexdigest(),
+    }
     return stream, meta
 
 
@@ -102,8 +108,17 @@ class ApplicationsRoutes:
     applications = rpc_proxy("applications")
     attachments_bucket = objects.Objects()
 
-    @route("POST", "/api/v1/attachments", "上传附件（PDF/JPEG/PNG，不超过 10 MiB）", TAG, roles=("applicant",), response=schemas.AttachmentSchema, status=201, errors=(400, 413, 415),
-           extra={"multipart": schemas.AttachmentUploadSchema})
+    @route(
+        "POST",
+        "/api/v1/attachments",
+        "上传附件（PDF/JPEG/PNG，不超过 10 MiB）",
+        TAG,
+        roles=("applicant",),
+        response=schemas.AttachmentSchema,
+        status=201,
+        errors=(400, 413, 415),
+        extra={"multipart": schemas.AttachmentUploadSchema},
+    )
     def upload_attachment(self, request, principal):
         key = idempotency_key(request)
         stream, meta = receive_upload(request)
@@ -116,83 +131,185 @@ class ApplicationsRoutes:
             answer = call(self.applications.record_upload, actor, issued["attachment_id"], meta, key)
         return json_response(answer["body"], answer["status"])
 
-    @route("GET", "/api/v1/attachments/<string:attachment_id>/content", "下载附件（本人或辖区审核人员）", TAG,
-           auth=True, errors=(404,), extra={"binary": tuple(schemas.CONTENT_TYPES)})
+    @route(
+        "GET",
+        "/api/v1/attachments/<string:attachment_id>/content",
+        "下载附件（本人或辖区审核人员）",
+        TAG,
+        auth=True,
+        errors=(404,),
+        extra={"binary": tuple(schemas.CONTENT_TYPES)},
+    )
     def download_attachment(self, request, attachment_id, principal):
         found = call(self.applications.attachment_content, principal.as_rpc(), attachment_id)
         chunks = self.attachments_bucket.chunks(found["object_key"])
-        return Response(chunks, status=200, direct_passthrough=True, content_type=found["content_type"], headers={
-            "Content-Length": str(found["size"]), "Content-Disposition": content_disposition(found["filename"]),
-            "Cache-Control": "no-store"})
+        return Response(
+            chunks,
+            status=200,
+            direct_passthrough=True,
+            content_type=found["content_type"],
+            headers={
+                "Content-Length": str(found["size"]),
+                "Content-Disposition": content_disposition(found["filename"]),
+                "Cache-Control": "no-store",
+            },
+        )
 
-    @route("POST", "/api/v1/applications", "提交就业见习人员申请", TAG, roles=("applicant",),
-           body=schemas.ApplicationSchema, response=schemas.SubmittedSchema, status=201, errors=(400, 409))
+    @route(
+        "POST",
+        "/api/v1/applications",
+        "提交就业见习人员申请",
+        TAG,
+        roles=("applicant",),
+        body=schemas.ApplicationSchema,
+        response=schemas.SubmittedSchema,
+        status=201,
+        errors=(400, 409),
+    )
     def submit_application(self, request, principal):
         key = idempotency_key(request)
         body = inputs.json_body(request, schemas.ApplicationSchema())
         answer = call(self.applications.submit, principal.as_rpc(), body, key)
         return json_response(answer["body"], answer["status"])
 
-    @route("GET", "/api/v1/applications", "我的办件", TAG, roles=("applicant",),
-           query=schemas.MyApplicationsQuery, response=schemas.ApplicationPageSchema, errors=(400,))
+    @route(
+        "GET",
+        "/api/v1/applications",
+        "我的办件",
+        TAG,
+        roles=("applicant",),
+        query=schemas.MyApplicationsQuery,
+        response=schemas.ApplicationPageSchema,
+        errors=(400,),
+    )
     def my_applications(self, request, principal):
         query = inputs.query(request, schemas.MyApplicationsQuery)
         return json_response(call(self.applications.my_applications, principal.as_rpc(), query))
 
-    @route("GET", "/api/v1/applications/<string:application_id>", "申请详情（本人或审核人员）", TAG, auth=True,
-           response=schemas.ApplicationDetailSchema, errors=(404,))
+    @route(
+        "GET",
+        "/api/v1/applications/<string:application_id>",
+        "申请详情（本人或审核人员）",
+        TAG,
+        auth=True,
+        response=schemas.ApplicationDetailSchema,
+        errors=(404,),
+    )
     def get_application(self, request, application_id, principal):
         return json_response(call(self.applications.application, principal.as_rpc(), application_id))
 
-    @route("POST", "/api/v1/applications/<string:application_id>/withdraw", "撤回未审核的申请", TAG, roles=("applicant",), response=schemas.ApplicationDetailSchema, errors=(404, 409))
+    @route(
+        "POST",
+        "/api/v1/applications/<string:application_id>/withdraw",
+        "撤回未审核的申请",
+        TAG,
+        roles=("applicant",),
+        response=schemas.ApplicationDetailSchema,
+        errors=(404, 409),
+    )
     def withdraw_application(self, request, application_id, principal):
         return json_response(call(self.applications.withdraw, principal.as_rpc(), application_id))
 
-    @route("GET", "/api/v1/applications/<string:application_id>/form.pdf", "打印就业见习人员申请表（PDF）", TAG,
-           auth=True, errors=(404,), extra={"binary": "application/pdf"})
+    @route(
+        "GET",
+        "/api/v1/applications/<string:application_id>/form.pdf",
+        "打印就业见习人员申请表（PDF）",
+        TAG,
+        auth=True,
+        errors=(404,),
+        extra={"binary": "application/pdf"},
+    )
     def application_form(self, request, application_id, principal):
         form = call(self.applications.application_form, principal.as_rpc(), application_id)
         disposition = f"inline; filename=\"application-form.pdf\"; filename*=UTF-8''{quote(form['filename'])}"
-        return Response(base64.b64decode(form["content"]), status=200, content_type="application/pdf",
-                        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+        return Response(
+            base64.b64decode(form["content"]),
+            status=200,
+            content_type="application/pdf",
+            headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+        )
 
-    @route("POST", "/api/v1/applications/<string:application_id>/resubmit", "退回补正后重新提交（完整表单）", TAG,
-           roles=("applicant",), body=schemas.ApplicationSchema, response=schemas.ApplicationDetailSchema,
-           errors=(400, 404, 409))
+    @route(
+        "POST",
+        "/api/v1/applications/<string:application_id>/resubmit",
+        "退回补正后重新提交（完整表单）",
+        TAG,
+        roles=("applicant",),
+        body=schemas.ApplicationSchema,
+        response=schemas.ApplicationDetailSchema,
+        errors=(400, 404, 409),
+    )
     def resubmit_application(self, request, application_id, principal):
         key = idempotency_key(request)
         body = inputs.json_body(request, schemas.ApplicationSchema())
         return json_response(call(self.applications.resubmit, principal.as_rpc(), application_id, body, key))
 
-    @route("GET", "/api/v1/verify/<string:case_number>", "核验打印的申请表（公开）", TAG,
-           query=schemas.VerifyQuery, response=schemas.VerificationSchema, errors=(404,))
+    @route(
+        "GET",
+        "/api/v1/verify/<string:case_number>",
+        "核验打印的申请表（公开）",
+        TAG,
+        query=schemas.VerifyQuery,
+        response=schemas.VerificationSchema,
+        errors=(404,),
+    )
     def verify_application(self, request, case_number):
         query = inputs.query(request, schemas.VerifyQuery())
         return json_response(call(self.applications.verify, case_number, query.get("code")))
 
-    @route("GET", "/api/v1/review/applications", "待审核申请（本辖区）", REVIEW_TAG, roles=("reviewer",), query=schemas.ReviewQuery, response=schemas.ApplicationPageSchema, errors=(400,))
+    @route(
+        "GET",
+        "/api/v1/review/applications",
+        "待审核申请（本辖区）",
+        REVIEW_TAG,
+        roles=("reviewer",),
+        query=schemas.ReviewQuery,
+        response=schemas.ApplicationPageSchema,
+        errors=(400,),
+    )
     def review_queue(self, request, principal):
         query = inputs.query(request, schemas.ReviewQuery)
         return json_response(call(self.applications.review_queue, principal.as_rpc(), query))
 
-    @route("POST", "/api/v1/review/applications/<string:application_id>/approve", "审核通过", REVIEW_TAG,
-           roles=("reviewer",), body=schemas.ApproveSchema, response=schemas.ApplicationDetailSchema,
-           errors=(400, 404, 409), extra={"optional_body": True})
+    @route(
+        "POST",
+        "/api/v1/review/applications/<string:application_id>/approve",
+        "审核通过",
+        REVIEW_TAG,
+        roles=("reviewer",),
+        body=schemas.ApproveSchema,
+        response=schemas.ApplicationDetailSchema,
+        errors=(400, 404, 409),
+        extra={"optional_body": True},
+    )
     def approve_application(self, request, application_id, principal):
         body = optional_json(request, schemas.ApproveSchema())
         return json_response(call(self.applications.approve, principal.as_rpc(), application_id, body))
 
-    @route("POST", "/api/v1/review/applications/<string:application_id>/reject", "审核不通过", REVIEW_TAG,
-           roles=("reviewer",), body=schemas.RejectSchema, response=schemas.ApplicationDetailSchema,
-           errors=(400, 404, 409))
+    @route(
+        "POST",
+        "/api/v1/review/applications/<string:application_id>/reject",
+        "审核不通过",
+        REVIEW_TAG,
+        roles=("reviewer",),
+        body=schemas.RejectSchema,
+        response=schemas.ApplicationDetailSchema,
+        errors=(400, 404, 409),
+    )
     def reject_application(self, request, application_id, principal):
         body = inputs.json_body(request, schemas.RejectSchema())
         return json_response(call(self.applications.reject, principal.as_rpc(), application_id, body))
 
-    @route("POST", "/api/v1/review/applications/<string:application_id>/return", "退回补正", REVIEW_TAG,
-           roles=("reviewer",), body=schemas.ReturnSchema, response=schemas.ApplicationDetailSchema,
-           errors=(400, 404, 409))
+    @route(
+        "POST",
+        "/api/v1/review/applications/<string:application_id>/return",
+        "退回补正",
+        REVIEW_TAG,
+        roles=("reviewer",),
+        body=schemas.ReturnSchema,
+        response=schemas.ApplicationDetailSchema,
+        errors=(400, 404, 409),
+    )
     def return_application(self, request, application_id, principal):
         body = inputs.json_body(request, schemas.ReturnSchema())
-        return json_response(call(self.applications.return_for_correction, principal.as_rpc(), application_id,
-                                  body))
+        return json_response(call(self.applications.return_for_correction, principal.as_rpc(), application_id, body))

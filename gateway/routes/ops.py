@@ -1,4 +1,5 @@
 """Operations endpoints: liveness, readiness, metrics, the OpenAPI document."""
+
 import eventlet
 from kombu import Connection
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest

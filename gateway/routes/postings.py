@@ -1,5 +1,6 @@
 """Regions and postings endpoints: public search and detail (cached, see gateway/cache.py),
 reviewers' maintenance, and the post events that keep this replica's cache fresh."""
+
 import json
 
 from nameko.events import BROADCAST, event_handler
@@ -41,34 +42,72 @@ class PostingsRoutes:
     def list_regions(self, request):
         return json_response(regions.load())
 
-    @route("GET", "/api/v1/postings", "查询见习岗位", TAG, query=schemas.SearchQuery,
-           response=schemas.PostingPageSchema, errors=(400,))
+    @route(
+        "GET",
+        "/api/v1/postings",
+        "查询见习岗位",
+        TAG,
+        query=schemas.SearchQuery,
+        response=schemas.PostingPageSchema,
+        errors=(400,),
+    )
     def search_postings(self, request):
         query = inputs.query(request, schemas.SearchQuery)
         key = json.dumps(query, sort_keys=True, ensure_ascii=False)
         return cached(self.posts_cache, SEARCH, key, lambda: call(self.postings.search, query))
 
-    @route("GET", "/api/v1/postings/<string:posting_id>", "见习岗位详情", TAG,
-           response=schemas.PostingDetailSchema, errors=(404,))
+    @route(
+        "GET",
+        "/api/v1/postings/<string:posting_id>",
+        "见习岗位详情",
+        TAG,
+        response=schemas.PostingDetailSchema,
+        errors=(404,),
+    )
     def get_posting(self, request, posting_id):
         key = parse_uuid(posting_id)  # one key per post, however the id is spelled
         if key is None:
             return json_response(call(self.postings.get, posting_id))
         return cached(self.posts_cache, DETAIL, str(key), lambda: call(self.postings.get, posting_id))
 
-    @route("POST", "/api/v1/postings", "发布见习岗位", TAG, roles=("reviewer",),
-           body=schemas.PostingSchema, response=schemas.PostingDetailSchema, status=201, errors=(400,))
+    @route(
+        "POST",
+        "/api/v1/postings",
+        "发布见习岗位",
+        TAG,
+        roles=("reviewer",),
+        body=schemas.PostingSchema,
+        response=schemas.PostingDetailSchema,
+        status=201,
+        errors=(400,),
+    )
     def create_posting(self, request, principal):
         body = inputs.json_body(request, schemas.PostingSchema())
         return self._changed(call(self.postings.create, principal.as_rpc(), body), 201)
 
-    @route("PATCH", "/api/v1/postings/<string:posting_id>", "修改见习岗位", TAG, roles=("reviewer",), body=schemas.PostingSchema(partial=True), response=schemas.PostingDetailSchema,
-           errors=(400, 404))
+    @route(
+        "PATCH",
+        "/api/v1/postings/<string:posting_id>",
+        "修改见习岗位",
+        TAG,
+        roles=("reviewer",),
+        body=schemas.PostingSchema(partial=True),
+        response=schemas.PostingDetailSchema,
+        errors=(400, 404),
+    )
     def update_posting(self, request, posting_id, principal):
         body = inputs.json_body(request, schemas.PostingSchema(partial=True))
         return self._changed(call(self.postings.update, principal.as_rpc(), posting_id, body))
 
-    @route("POST", "/api/v1/postings/<string:posting_id>/close", "关闭见习岗位", TAG, roles=("reviewer",), response=schemas.PostingDetailSchema, errors=(404,))
+    @route(
+        "POST",
+        "/api/v1/postings/<string:posting_id>/close",
+        "关闭见习岗位",
+        TAG,
+        roles=("reviewer",),
+        response=schemas.PostingDetailSchema,
+        errors=(404,),
+    )
     def close_posting(self, request, posting_id, principal):
         return self._changed(call(self.postings.close, principal.as_rpc(), posting_id))
 

@@ -1,4 +1,5 @@
 """The vocabulary endpoint: codes and labels from the contracts, served without an RPC."""
+
 import hashlib
 import json
 
@@ -12,8 +13,13 @@ _ETAG = hashlib.sha256(json.dumps(_BODY, ensure_ascii=False, sort_keys=True).enc
 
 
 class VocabularyRoutes:
-    @route("GET", "/api/v1/vocabulary", "代码与名称（状态、人员类别、学历、附件类型等）", "代码表",
-           response=VocabularySchema)
+    @route(
+        "GET",
+        "/api/v1/vocabulary",
+        "代码与名称（状态、人员类别、学历、附件类型等）",
+        "代码表",
+        response=VocabularySchema,
+    )
     def vocabulary(self, request):
         response = json_response(_BODY)
         response.headers["Cache-Control"] = f"public, max-age={MAX_AGE_SECONDS}"

@@ -4,6 +4,7 @@ Files are served with `no-cache` and an ETag, so a browser revalidates each one 
 when unchanged) and never runs modules from an older deployment next to newer ones:
 without a build step the file names carry no version.
 """
+
 from pathlib import Path
 
 from werkzeug.exceptions import NotFound
@@ -17,8 +18,10 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 CONTENT_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 # The page loads only its own scripts and styles; data comes from the API on the same origin.
 # blob: lets the page preview an attachment it holds in memory (an image, or a PDF in a frame).
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data: blob:; frame-src blob:; object-src 'none'; "
-                           "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; frame-src blob:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def web_file(request, name):

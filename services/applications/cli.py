@@ -1,8 +1,9 @@
 """Operator commands for the applications service.
 
-    python -m services.applications.cli rebuild-projections   # read models from the event log
-    python -m services.applications.cli purge-uploads         # uploads no case took within a day
+python -m services.applications.cli rebuild-projections   # read models from the event log
+python -m services.applications.cli purge-uploads         # uploads no case took within a day
 """
+
 import argparse
 import sys
 

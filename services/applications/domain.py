@@ -8,6 +8,7 @@ Stored events carry no ID number and no phone: the personal particulars of a
 submission (name, masked ID number, phone, addresses) live beside the event log
 in the service's own table, so the published, immutable log never holds them.
 """
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from datetime import date, datetime
@@ -42,6 +43,7 @@ Problems = dict[str, list[str]]
 
 class StoredEvent(Protocol):
     """A stored event as common.eventstore returns it (only what the fold reads)."""
+
     @property
     def type(self) -> str: ...
     @property
@@ -73,8 +75,7 @@ class ApplicationEvent:
 
     @classmethod
     def from_payload(cls, data: Json) -> "ApplicationEvent":
-        return cls(**{f.name: data.get(f.name, f.default if f.default is not MISSING else None)
-                      for f in fields(cls)})
+        return cls(**{f.name: data.get(f.name, f.default if f.default is not MISSING else None) for f in fields(cls)})
 
     def apply(self, state: "Application", at: datetime) -> "Application":
         """The state after this event (history and version are kept by `apply`)."""
@@ -92,6 +93,7 @@ class ApplicationEvent:
 @dataclass(frozen=True)
 class _Form(ApplicationEvent):
     """The application fields a submission and a resubmission both carry."""
+
     applicant_id: str
     category: str
     jurisdiction: Json
@@ -104,10 +106,16 @@ class _Form(ApplicationEvent):
     declaration_accepted: bool = True
 
     def form_row(self) -> Json:
-        return {"category": self.category, "jurisdiction_city": self.jurisdiction["city_code"],
-                "jurisdiction_county": self.jurisdiction.get("county_code"), "gender": self.gender,
-                "education": self.education, "school": self.school, "major": self.major,
-                "graduation_date": self.graduation_date}
+        return {
+            "category": self.category,
+            "jurisdiction_city": self.jurisdiction["city_code"],
+            "jurisdiction_county": self.jurisdiction.get("county_code"),
+            "gender": self.gender,
+            "education": self.education,
+            "school": self.school,
+            "major": self.major,
+            "graduation_date": self.graduation_date,
+        }
 
     def step(self) -> Json:
         return {"by": self.applicant_id}
@@ -121,13 +129,25 @@ class ApplicationSubmitted(_Form):
     case_number: str = ""
 
     def apply(self, state: "Application", at: datetime) -> "Application":
-        return replace(state, status="pending", applicant_id=self.applicant_id, case_number=self.case_number,
-                       category=self.category, jurisdiction=self.jurisdiction, submitted_at=at,
-                       attachment_ids=tuple(self.attachment_ids))
+        return replace(
+            state,
+            status="pending",
+            applicant_id=self.applicant_id,
+            case_number=self.case_number,
+            category=self.category,
+            jurisdiction=self.jurisdiction,
+            submitted_at=at,
+            attachment_ids=tuple(self.attachment_ids),
+        )
 
     def row(self, at: datetime) -> Json:
-        return {**self.form_row(), "case_number": self.case_number, "applicant_id": self.applicant_id,
-                "status": "pending", "submitted_at": at}
+        return {
+            **self.form_row(),
+            "case_number": self.case_number,
+            "applicant_id": self.applicant_id,
+            "status": "pending",
+            "submitted_at": at,
+        }
 
 
 @event_type
@@ -136,13 +156,27 @@ class ApplicationResubmitted(_Form):
     type = RESUBMITTED
 
     def apply(self, state: "Application", at: datetime) -> "Application":
-        return replace(state, status="pending", category=self.category, jurisdiction=self.jurisdiction,
-                       decided_at=None, reviewer_id=None, return_reason=None, return_items=(),
-                       attachment_ids=tuple(self.attachment_ids))
+        return replace(
+            state,
+            status="pending",
+            category=self.category,
+            jurisdiction=self.jurisdiction,
+            decided_at=None,
+            reviewer_id=None,
+            return_reason=None,
+            return_items=(),
+            attachment_ids=tuple(self.attachment_ids),
+        )
 
     def row(self, at: datetime) -> Json:
-        return {**self.form_row(), "status": "pending", "decided_at": None, "reviewer_id": None,
-                "return_reason": None, "return_items": None}
+        return {
+            **self.form_row(),
+            "status": "pending",
+            "decided_at": None,
+            "reviewer_id": None,
+            "return_reason": None,
+            "return_items": None,
+        }
 
 
 @event_type
@@ -208,22 +242,35 @@ class ApplicationReturned(ApplicationEvent):
     items: list[str]
 
     def apply(self, state: "Application", at: datetime) -> "Application":
-        return replace(state, status="returned", decided_at=at, reviewer_id=self.reviewer_id,
-                       return_reason=self.reason, return_items=tuple(self.items))
+        return replace(
+            state,
+            status="returned",
+            decided_at=at,
+            reviewer_id=self.reviewer_id,
+            return_reason=self.reason,
+            return_items=tuple(self.items),
+        )
 
     def step(self) -> Json:
         return {"by": self.reviewer_id, "reason": self.reason, "items": list(self.items)}
 
     def row(self, at: datetime) -> Json:
-        return {"status": "returned", "decided_at": at, "reviewer_id": self.reviewer_id,
-                "return_reason": self.reason, "return_items": list(self.items)}
+        return {
+            "status": "returned",
+            "decided_at": at,
+            "reviewer_id": self.reviewer_id,
+            "return_reason": self.reason,
+            "return_items": list(self.items),
+        }
 
 
 # ---- state ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Application:
     """The aggregate's state. `version` 0 means the application does not exist."""
+
     application_id: str | None = None
     version: int = 0
     # Empty until the first event: every command checks `exists` before reading them.
@@ -266,11 +313,11 @@ def apply(state: Application, event: StoredEvent) -> Application:
     step = {"type": event.type, "at": event.occurred_at, "version": event.stream_version, **domain_event.step()}
     state = domain_event.apply(state, event.occurred_at)
     application_id = state.application_id or str(getattr(event, "stream_id", "")) or None
-    return replace(state, application_id=application_id, version=event.stream_version,
-                   history=state.history + (step,))
+    return replace(state, application_id=application_id, version=event.stream_version, history=state.history + (step,))
 
 
 # ---- dates ----------------------------------------------------------------------------------
+
 
 def anniversary(start: date, years: int) -> date:
     """`start` moved on by whole years; 29 February falls on 1 March in common years."""
@@ -286,8 +333,7 @@ def full_years(born: date, today: date) -> int:
     return years if anniversary(born, years) <= today else years - 1
 
 
-def eligibility_problems(category: str, birth_date: date | None, graduation_date: date | None,
-                         today: date) -> Problems:
+def eligibility_problems(category: str, birth_date: date | None, graduation_date: date | None, today: date) -> Problems:
     """Field problems of the category's eligibility on `today` (Asia/Shanghai)."""
     problems: Problems = {}
     if category in GRADUATE_CATEGORIES:
@@ -308,6 +354,7 @@ def eligibility_problems(category: str, birth_date: date | None, graduation_date
 
 # ---- commands ---------------------------------------------------------------------------------
 
+
 def form_problems(form: Json, id_number: str, today: date) -> Problems:
     """Field problems of a complete application form (a submission or a resubmission)."""
     problems = {}
@@ -324,9 +371,14 @@ def form_problems(form: Json, id_number: str, today: date) -> Problems:
     if category == "unemployed_youth" and not form.get("unemployment_registration_number"):
         problems["unemployment_registration_number"] = ["失业青年须填写失业登记证号"]
     jurisdiction = form["jurisdiction"]
-    problems.update(regions.jurisdiction_problems(
-        jurisdiction.get("city_code"), jurisdiction.get("county_code"),
-        "jurisdiction.city_code", "jurisdiction.county_code"))
+    problems.update(
+        regions.jurisdiction_problems(
+            jurisdiction.get("city_code"),
+            jurisdiction.get("county_code"),
+            "jurisdiction.city_code",
+            "jurisdiction.county_code",
+        )
+    )
     return problems
 
 
@@ -334,15 +386,27 @@ def _form_fields(form: Json, applicant_id: str) -> Json:
     jurisdiction = form["jurisdiction"]
     graduation = form.get("graduation_date")
     return {
-        "applicant_id": applicant_id, "category": form["category"],
+        "applicant_id": applicant_id,
+        "category": form["category"],
         "jurisdiction": {"city_code": jurisdiction["city_code"], "county_code": jurisdiction.get("county_code")},
-        "gender": form["gender"], "education": form["education"], "school": form.get("school") or "",
-        "major": form.get("major") or None, "graduation_date": graduation.isoformat() if graduation else None,
-        "attachment_ids": [str(a) for a in form["attachment_ids"]]}
+        "gender": form["gender"],
+        "education": form["education"],
+        "school": form.get("school") or "",
+        "major": form.get("major") or None,
+        "graduation_date": graduation.isoformat() if graduation else None,
+        "attachment_ids": [str(a) for a in form["attachment_ids"]],
+    }
 
 
-def submit(form: Json, applicant_id: str, id_number: str, attachments: Mapping[str, Json], active: Json | None,
-           today: date, case_number: str) -> list[ApplicationEvent]:
+def submit(
+    form: Json,
+    applicant_id: str,
+    id_number: str,
+    attachments: Mapping[str, Json],
+    active: Json | None,
+    today: date,
+    case_number: str,
+) -> list[ApplicationEvent]:
     """The submission of `form` (schema-loaded) by `applicant_id`, whose identity record holds `id_number`.
 
     `attachments` maps each requested attachment id to its row (owner_id, kind,
@@ -353,16 +417,20 @@ def submit(form: Json, applicant_id: str, id_number: str, attachments: Mapping[s
     if problems:
         raise errors.InvalidInput(details=problems)
     if active is not None:
-        raise errors.Conflict(f"您已有未办结或已通过的申请（{active['case_number']}），不能重复申报",
-                              {"case_number": active["case_number"]}, code="ACTIVE_APPLICATION_EXISTS")
+        raise errors.Conflict(
+            f"您已有未办结或已通过的申请（{active['case_number']}），不能重复申报",
+            {"case_number": active["case_number"]},
+            code="ACTIVE_APPLICATION_EXISTS",
+        )
     attachment_problem = attachments_problem(form["category"], form["attachment_ids"], attachments, applicant_id)
     if attachment_problem:
         raise errors.InvalidInput.field("attachment_ids", attachment_problem)
     return [ApplicationSubmitted(case_number=case_number, **_form_fields(form, applicant_id))]
 
 
-def resubmit(state: Application, form: Json, actor_id: str, id_number: str, attachments: Mapping[str, Json],
-             today: date) -> list[ApplicationEvent]:
+def resubmit(
+    state: Application, form: Json, actor_id: str, id_number: str, attachments: Mapping[str, Json], today: date
+) -> list[ApplicationEvent]:
     """The owner's corrected, complete form for a returned case; eligibility is judged on `today`.
 
     `attachments` as for `submit`; uploads already on this case may be named again.
@@ -370,20 +438,29 @@ def resubmit(state: Application, form: Json, actor_id: str, id_number: str, atta
     """
     _ensure_visible_to_owner(state, actor_id)
     if state.status != "returned":
-        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只有退回补正的申请可以重新提交",
-                              {"status": state.status}, code="NOT_RETURNED")
+        raise errors.Conflict(
+            f"当前状态为{STATUS_LABELS[state.status]}，只有退回补正的申请可以重新提交",
+            {"status": state.status},
+            code="NOT_RETURNED",
+        )
     problems = form_problems(form, id_number, today)
     if problems:
         raise errors.InvalidInput(details=problems)
-    attachment_problem = attachments_problem(form["category"], form["attachment_ids"], attachments,
-                                             state.applicant_id, case_id=state.application_id)
+    attachment_problem = attachments_problem(
+        form["category"], form["attachment_ids"], attachments, state.applicant_id, case_id=state.application_id
+    )
     if attachment_problem:
         raise errors.InvalidInput.field("attachment_ids", attachment_problem)
     return [ApplicationResubmitted(**_form_fields(form, state.applicant_id))]
 
 
-def attachments_problem(category: str, attachment_ids: Sequence[Any], attachments: Mapping[str, Json | None],
-                        applicant_id: str, case_id: str | None = None) -> str | None:
+def attachments_problem(
+    category: str,
+    attachment_ids: Sequence[Any],
+    attachments: Mapping[str, Json | None],
+    applicant_id: str,
+    case_id: str | None = None,
+) -> str | None:
     """Why the attachments cannot go with this submission, or None.
 
     Only the caller's own, stored uploads that no other case uses qualify (a
@@ -435,15 +512,21 @@ def _ensure_reviewer(state: Application, reviewer: Actor) -> None:
 def withdraw(state: Application, actor_id: str) -> list[ApplicationEvent]:
     _ensure_visible_to_owner(state, actor_id)
     if state.status not in WITHDRAWABLE_STATUSES:
-        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只有未审核或退回补正的申请可以撤回",
-                              {"status": state.status}, code="NOT_WITHDRAWABLE")
+        raise errors.Conflict(
+            f"当前状态为{STATUS_LABELS[state.status]}，只有未审核或退回补正的申请可以撤回",
+            {"status": state.status},
+            code="NOT_WITHDRAWABLE",
+        )
     return [ApplicationWithdrawn(applicant_id=state.applicant_id)]
 
 
 def _ensure_pending(state: Application) -> None:
     if state.status != "pending":
-        raise errors.Conflict(f"当前状态为{STATUS_LABELS[state.status]}，只能审核未审核的申请",
-                              {"status": state.status}, code="NOT_PENDING")
+        raise errors.Conflict(
+            f"当前状态为{STATUS_LABELS[state.status]}，只能审核未审核的申请",
+            {"status": state.status},
+            code="NOT_PENDING",
+        )
 
 
 def approve(state: Application, reviewer: Actor, comment: str | None = None) -> list[ApplicationEvent]:
@@ -452,8 +535,14 @@ def approve(state: Application, reviewer: Actor, comment: str | None = None) -> 
     if comment is not None and len(comment) > COMMENT_MAX:
         raise errors.InvalidInput.field("comment", f"审核意见不能超过{COMMENT_MAX}个字符")
     _ensure_pending(state)
-    return [ApplicationApproved(applicant_id=state.applicant_id, jurisdiction=state.jurisdiction,
-                                reviewer_id=str(reviewer["user_id"]), comment=comment)]
+    return [
+        ApplicationApproved(
+            applicant_id=state.applicant_id,
+            jurisdiction=state.jurisdiction,
+            reviewer_id=str(reviewer["user_id"]),
+            comment=comment,
+        )
+    ]
 
 
 def reject(state: Application, reviewer: Actor, reason: str | None) -> list[ApplicationEvent]:
@@ -462,12 +551,12 @@ def reject(state: Application, reviewer: Actor, reason: str | None) -> list[Appl
     if not REASON_MIN <= len(text) <= REASON_MAX:
         raise errors.InvalidInput.field("reason", f"不通过原因须为{REASON_MIN}到{REASON_MAX}个字符")
     _ensure_pending(state)
-    return [ApplicationRejected(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]),
-                                reason=text)]
+    return [ApplicationRejected(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]), reason=text)]
 
 
-def return_for_correction(state: Application, reviewer: Actor, reason: str | None,
-                          items: Sequence[str | None] = ()) -> list[ApplicationEvent]:
+def return_for_correction(
+    state: Application, reviewer: Actor, reason: str | None, items: Sequence[str | None] = ()
+) -> list[ApplicationEvent]:
     """退回补正: the pending case goes back to its owner with the reason and what to correct or add."""
     _ensure_reviewer(state, reviewer)
     text = (reason or "").strip()
@@ -482,8 +571,11 @@ def return_for_correction(state: Application, reviewer: Actor, reason: str | Non
     if problems:
         raise errors.InvalidInput(details=problems)
     _ensure_pending(state)
-    return [ApplicationReturned(applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]),
-                                reason=text, items=to_fix)]
+    return [
+        ApplicationReturned(
+            applicant_id=state.applicant_id, reviewer_id=str(reviewer["user_id"]), reason=text, items=to_fix
+        )
+    ]
 
 
 def case_number(day: date, serial: int) -> str:
@@ -499,5 +591,6 @@ def status_of(status: str) -> dict[str, str]:
 
 def timeline(state: Application) -> list[Json]:
     """The history as the API shows it: oldest first, type named as the integration event."""
-    return [{**{k: v for k, v in step.items() if k != "version"}, "at": clock.iso(step["at"])}
-            for step in state.history]
+    return [
+        {**{k: v for k, v in step.items() if k != "version"}, "at": clock.iso(step["at"])} for step in state.history
+    ]

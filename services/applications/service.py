@@ -1,4 +1,5 @@
 """Applications' Nameko entrypoints: attachments, submission, my cases, review."""
+
 import base64
 import functools
 import logging
@@ -87,8 +88,11 @@ class ApplicationsService(Pingable):
             case = {"application_id": str(row["application_id"]), "case_number": state.case_number}
         # Every download, whoever makes it, is in the audit trail before the gateway may stream it.
         self._audit("attachment_downloaded", actor, case, attachment_id=str(row["attachment_id"]))
-        return {**attachment_view(row), "object_key": row["object_key"],
-                "application_id": str(row["application_id"]) if row["application_id"] else None}
+        return {
+            **attachment_view(row),
+            "object_key": row["object_key"],
+            "application_id": str(row["application_id"]) if row["application_id"] else None,
+        }
 
     @timer(interval=PURGE_INTERVAL_SECONDS)
     def purge_unbound_uploads(self):
@@ -137,8 +141,16 @@ class ApplicationsService(Pingable):
         if "reviewer" not in actor.get("roles", ()):
             raise errors.Forbidden()
         q = load(schemas.ReviewQuery, query)
-        rows, total = self.store.queue(actor.get("jurisdiction"), q["status"], q["city"], q["county"], q["month"],
-                                       q["page"], q["page_size"], q["q"])
+        rows, total = self.store.queue(
+            actor.get("jurisdiction"),
+            q["status"],
+            q["city"],
+            q["county"],
+            q["month"],
+            q["page"],
+            q["page_size"],
+            q["q"],
+        )
         return page_body([summary(r, with_name=True) for r in rows], total, q["page"], q["page_size"])
 
     @rpc
@@ -162,7 +174,10 @@ class ApplicationsService(Pingable):
         detail, pdf = self._cases().form(actor, _uuid(application_id))
         # Every print, whoever makes it, is in the audit trail before the form leaves.
         self._audit("form_printed", actor, detail)
-        return {"filename": f"就业见习人员申请表-{detail['case_number']}.pdf", "content": base64.b64encode(pdf).decode()}
+        return {
+            "filename": f"就业见习人员申请表-{detail['case_number']}.pdf",
+            "content": base64.b64encode(pdf).decode(),
+        }
 
     # ---- public ---------------------------------------------------------------------------------
 
@@ -172,15 +187,22 @@ class ApplicationsService(Pingable):
 
     def _audit(self, action, actor, detail, attachment_id=None):
         """Record a staff read in identity's audit trail before the data leaves: no audit, no data."""
-        call(self.identity.record_audit, {"action": action, "actor": actor, "application_id": detail["application_id"],
-                                          "case_number": detail["case_number"], "attachment_id": attachment_id})
+        call(
+            self.identity.record_audit,
+            {
+                "action": action,
+                "actor": actor,
+                "application_id": detail["application_id"],
+                "case_number": detail["case_number"],
+                "attachment_id": attachment_id,
+            },
+        )
 
     def _cases(self):
         # Bounded, and asked before any lock or pooled connection is taken (see usecases): a silent
         # identity holds nothing of ours but the waiting worker, and that for a bounded time.
         applicant_record = functools.partial(call, self.identity.applicant_record)
-        return usecases.Applications(self.store, applicant_record, download_path,
-                                     request_id=self.request_id)
+        return usecases.Applications(self.store, applicant_record, download_path, request_id=self.request_id)
 
 
 def download_path(attachment_id):

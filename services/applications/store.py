@@ -4,6 +4,7 @@ Commands are orchestrated in `usecases`; here each step is one SQL statement or
 two, run on the connection of the use case's transaction (`Transaction`), so
 events, read models, attachments and idempotency answers commit together.
 """
+
 import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,13 +32,16 @@ UNBOUND_UPLOAD_HOURS = 24
 
 # ---- projection (the same function serves live commands and `rebuild`) ---------------------
 
+
 def project(conn: Connection[Any], event: eventstore.Event) -> None:
     """Apply one stored event's read-model change (`row` of its domain event); other types are not this model's."""
     cls = domain.EVENTS.get(event.type)
     if cls is None:
         return
-    change = {column: Jsonb(value) if isinstance(value, list) else value
-              for column, value in cls.from_payload(event.payload).row(event.occurred_at).items()}
+    change = {
+        column: Jsonb(value) if isinstance(value, list) else value
+        for column, value in cls.from_payload(event.payload).row(event.occurred_at).items()
+    }
     change["version"] = event.stream_version
     if cls.creates:
         change["application_id"] = event.stream_id
@@ -51,8 +55,9 @@ def project(conn: Connection[Any], event: eventstore.Event) -> None:
             raise
         return
     assignments = ", ".join(f"{column} = %({column})s" for column in change)
-    conn.execute(f"UPDATE applications SET {assignments} WHERE application_id = %(id)s",
-                 {**change, "id": event.stream_id})
+    conn.execute(
+        f"UPDATE applications SET {assignments} WHERE application_id = %(id)s", {**change, "id": event.stream_id}
+    )
 
 
 def _active_exists() -> errors.Conflict:
@@ -89,15 +94,21 @@ class Transaction:
             """INSERT INTO idempotency_keys (owner_id, scope, key) VALUES (%s, %s, %s)
                ON CONFLICT (owner_id, scope, key) DO UPDATE SET status = NULL, body = NULL, created_at = now()
                    WHERE idempotency_keys.created_at <= now() - make_interval(hours => %s)
-               RETURNING 1""", (owner_id, scope, key, IDEMPOTENCY_HOURS)).fetchone()
+               RETURNING 1""",
+            (owner_id, scope, key, IDEMPOTENCY_HOURS),
+        ).fetchone()
         if claimed:
             return None
-        return self.conn.execute("SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s "
-                                 "AND key = %s", (owner_id, scope, key)).fetchone()
+        return self.conn.execute(
+            "SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s AND key = %s",
+            (owner_id, scope, key),
+        ).fetchone()
 
     def remember(self, owner_id: Id, scope: str, key: str, answer: Answer) -> None:
-        self.conn.execute("UPDATE idempotency_keys SET status = %s, body = %s WHERE owner_id = %s AND scope = %s "
-                          "AND key = %s", (answer["status"], Jsonb(answer["body"]), owner_id, scope, key))
+        self.conn.execute(
+            "UPDATE idempotency_keys SET status = %s, body = %s WHERE owner_id = %s AND scope = %s AND key = %s",
+            (answer["status"], Jsonb(answer["body"]), owner_id, scope, key),
+        )
 
     # ---- cases
 
@@ -107,13 +118,16 @@ class Transaction:
         locks.transaction_lock(self.conn, locks.APPLICANT, owner_id)
 
     def active_case(self, owner_id: Id) -> Row | None:
-        return self.conn.execute(f"SELECT application_id, case_number FROM applications "
-                                 f"WHERE applicant_id = %s AND {ACTIVE}", (owner_id,)).fetchone()
+        return self.conn.execute(
+            f"SELECT application_id, case_number FROM applications WHERE applicant_id = %s AND {ACTIVE}", (owner_id,)
+        ).fetchone()
 
     def attachments(self, attachment_ids: Iterable[Id]) -> dict[str, Row]:
         """{id: row} of the named uploads, locked until commit."""
-        rows = self.conn.execute("SELECT * FROM attachments WHERE attachment_id = ANY(%s) ORDER BY attachment_id "
-                                 "FOR UPDATE", ([str(a) for a in attachment_ids],)).fetchall()
+        rows = self.conn.execute(
+            "SELECT * FROM attachments WHERE attachment_id = ANY(%s) ORDER BY attachment_id FOR UPDATE",
+            ([str(a) for a in attachment_ids],),
+        ).fetchall()
         return {str(r["attachment_id"]): r for r in rows}
 
     def next_case_number(self) -> str:
@@ -121,18 +135,28 @@ class Transaction:
         counter = self.conn.execute(
             """INSERT INTO case_counters (day, serial) VALUES ((now() AT TIME ZONE 'Asia/Shanghai')::date, 1)
                ON CONFLICT (day) DO UPDATE SET serial = case_counters.serial + 1
-               RETURNING day, serial""").fetchone()
+               RETURNING day, serial"""
+        ).fetchone()
         assert counter is not None  # INSERT ... RETURNING gives the row
         return domain.case_number(counter["day"], counter["serial"])
 
     def stream(self, application_id: Id) -> list[eventstore.Event]:
         return eventstore.read_stream(self.conn, application_id)
 
-    def record(self, application_id: Id, expected_version: int, events: Sequence[domain.ApplicationEvent],
-               metadata: dict[str, Any]) -> list[eventstore.Event]:
+    def record(
+        self,
+        application_id: Id,
+        expected_version: int,
+        events: Sequence[domain.ApplicationEvent],
+        metadata: dict[str, Any],
+    ) -> list[eventstore.Event]:
         """Append the domain events and project them; returns the stored events."""
-        stored = eventstore.append(self.conn, application_id, expected_version,
-                                   [eventstore.NewEvent(e.type, e.payload(), metadata) for e in events])
+        stored = eventstore.append(
+            self.conn,
+            application_id,
+            expected_version,
+            [eventstore.NewEvent(e.type, e.payload(), metadata) for e in events],
+        )
         for event in stored:
             project(self.conn, event)
         return stored
@@ -144,7 +168,8 @@ class Transaction:
                    household_address, current_address, unemployment_registration_number, verification_code)
                VALUES (%(id)s, %(real_name)s, %(id_number_masked)s, %(phone)s, %(household_address)s,
                        %(current_address)s, %(unemployment_registration_number)s, %(verification_code)s)""",
-            {"id": application_id, **particulars})
+            {"id": application_id, **particulars},
+        )
 
     def update_particulars(self, application_id: Id, particulars: dict[str, Any]) -> None:
         """A resubmission's particulars replace the earlier ones; the verification code stays."""
@@ -153,11 +178,15 @@ class Transaction:
                    phone = %(phone)s, household_address = %(household_address)s,
                    current_address = %(current_address)s,
                    unemployment_registration_number = %(unemployment_registration_number)s
-               WHERE application_id = %(id)s""", {"id": application_id, **particulars})
+               WHERE application_id = %(id)s""",
+            {"id": application_id, **particulars},
+        )
 
     def bind_attachments(self, application_id: Id, attachment_ids: Iterable[Id]) -> None:
-        self.conn.execute("UPDATE attachments SET application_id = %s WHERE attachment_id = ANY(%s)",
-                          (application_id, [str(a) for a in attachment_ids]))
+        self.conn.execute(
+            "UPDATE attachments SET application_id = %s WHERE attachment_id = ANY(%s)",
+            (application_id, [str(a) for a in attachment_ids]),
+        )
 
 
 class ApplicationsStore:
@@ -176,25 +205,30 @@ class ApplicationsStore:
             return conn.execute(
                 "SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s AND key = %s "
                 "AND status IS NOT NULL AND created_at > now() - make_interval(hours => %s)",
-                (owner_id, scope, key, IDEMPOTENCY_HOURS)).fetchone()
+                (owner_id, scope, key, IDEMPOTENCY_HOURS),
+            ).fetchone()
 
     # ---- attachments ----------------------------------------------------------------------
 
     def issue_upload(self, owner_id: Id, kind: str, object_key: str) -> uuid.UUID:
         attachment_id = uuid.uuid4()
         with self.pool.connection() as conn:
-            conn.execute("INSERT INTO attachments (attachment_id, owner_id, object_key, kind) VALUES (%s, %s, %s, %s)",
-                         (attachment_id, owner_id, object_key, kind))
+            conn.execute(
+                "INSERT INTO attachments (attachment_id, owner_id, object_key, kind) VALUES (%s, %s, %s, %s)",
+                (attachment_id, owner_id, object_key, kind),
+            )
         return attachment_id
 
     def upload(self, owner_id: Id, attachment_id: Id) -> Row | None:
         """The caller's issued upload, or None."""
         with self.pool.connection() as conn:
-            return conn.execute("SELECT * FROM attachments WHERE attachment_id = %s AND owner_id = %s",
-                                (attachment_id, owner_id)).fetchone()
+            return conn.execute(
+                "SELECT * FROM attachments WHERE attachment_id = %s AND owner_id = %s", (attachment_id, owner_id)
+            ).fetchone()
 
-    def record_upload(self, owner_id: Id, attachment_id: Id, meta: dict[str, Any],
-                      idempotency_key: str | None) -> Answer | Row:
+    def record_upload(
+        self, owner_id: Id, attachment_id: Id, meta: dict[str, Any], idempotency_key: str | None
+    ) -> Answer | Row:
         """Mark the verified upload stored; with a key, answer as its first use did."""
         with self.transaction() as tx:
             if idempotency_key:
@@ -204,8 +238,8 @@ class ApplicationsStore:
             row = tx.conn.execute(
                 """UPDATE attachments SET stored = true, filename = %s, size = %s, content_type = %s, sha256 = %s
                    WHERE attachment_id = %s AND owner_id = %s AND NOT stored RETURNING *""",
-                (meta["filename"], meta["size"], meta["content_type"], meta["sha256"], attachment_id,
-                 owner_id)).fetchone()
+                (meta["filename"], meta["size"], meta["content_type"], meta["sha256"], attachment_id, owner_id),
+            ).fetchone()
             if row is None:
                 raise errors.NotFound("上传不存在或已完成")
             answer = {"status": 201, "body": attachment_view(row)}
@@ -229,11 +263,15 @@ class ApplicationsStore:
                        SELECT attachment_id FROM attachments
                        WHERE application_id IS NULL AND created_at < now() - make_interval(hours => %s)
                        ORDER BY created_at LIMIT %s FOR UPDATE SKIP LOCKED)
-                   RETURNING object_key""", (UNBOUND_UPLOAD_HOURS, limit)).fetchall()
+                   RETURNING object_key""",
+                (UNBOUND_UPLOAD_HOURS, limit),
+            ).fetchall()
             if rows:
                 delete_objects([r["object_key"] for r in rows])
-            conn.execute("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => %s)",
-                         (IDEMPOTENCY_HOURS,))
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => %s)",
+                (IDEMPOTENCY_HOURS,),
+            )
         return len(rows)
 
     # ---- queries --------------------------------------------------------------------------
@@ -246,10 +284,13 @@ class ApplicationsStore:
             if not state.exists:
                 return state, None, None, []
             row = conn.execute("SELECT * FROM applications WHERE application_id = %s", (application_id,)).fetchone()
-            particulars = conn.execute("SELECT * FROM application_particulars WHERE application_id = %s",
-                                       (application_id,)).fetchone()
-            attachments = conn.execute("SELECT * FROM attachments WHERE application_id = %s "
-                                       "ORDER BY created_at, attachment_id", (application_id,)).fetchall()
+            particulars = conn.execute(
+                "SELECT * FROM application_particulars WHERE application_id = %s", (application_id,)
+            ).fetchone()
+            attachments = conn.execute(
+                "SELECT * FROM attachments WHERE application_id = %s ORDER BY created_at, attachment_id",
+                (application_id,),
+            ).fetchall()
             return state, row, particulars, attachments
 
     def verification(self, case_number: str) -> Row | None:
@@ -258,32 +299,59 @@ class ApplicationsStore:
             return conn.execute(
                 """SELECT a.case_number, a.status, a.submitted_at, a.decided_at, p.real_name, p.verification_code
                    FROM applications a JOIN application_particulars p USING (application_id)
-                   WHERE a.case_number = %s""", (case_number,)).fetchone()
+                   WHERE a.case_number = %s""",
+                (case_number,),
+            ).fetchone()
 
-    def mine(self, applicant_id: Id, status: str | None, month: str | None, page: int,
-             page_size: int) -> tuple[list[Row], int]:
+    def mine(
+        self, applicant_id: Id, status: str | None, month: str | None, page: int, page_size: int
+    ) -> tuple[list[Row], int]:
         where, params = ["applicant_id = %(me)s"], {"me": applicant_id}
         return self._page(where, params, status, month, page, page_size, "submitted_at DESC, application_id DESC")
 
-    def queue(self, scope: dict[str, Any] | None, status: str | None, city: str | None, county: str | None,
-              month: str | None, page: int, page_size: int, q: str | None = None) -> tuple[list[Row], int]:
+    def queue(
+        self,
+        scope: dict[str, Any] | None,
+        status: str | None,
+        city: str | None,
+        county: str | None,
+        month: str | None,
+        page: int,
+        page_size: int,
+        q: str | None = None,
+    ) -> tuple[list[Row], int]:
         where, params = [], {}
-        for column, value, name in (("jurisdiction_city", (scope or {}).get("city_code"), "scope_city"),
-                                    ("jurisdiction_county", (scope or {}).get("county_code"), "scope_county"),
-                                    ("jurisdiction_city", city, "city"), ("jurisdiction_county", county, "county")):
+        for column, value, name in (
+            ("jurisdiction_city", (scope or {}).get("city_code"), "scope_city"),
+            ("jurisdiction_county", (scope or {}).get("county_code"), "scope_county"),
+            ("jurisdiction_city", city, "city"),
+            ("jurisdiction_county", county, "county"),
+        ):
             if value:
                 where.append(f"{column} = %({name})s")
                 params[name] = value
         if q:
             # An exact case number, or the applicant's real name exactly or as a prefix.
-            where.append("(case_number = %(q)s OR application_id IN (SELECT application_id FROM "
-                         "application_particulars WHERE real_name LIKE %(name_prefix)s))")
+            where.append(
+                "(case_number = %(q)s OR application_id IN (SELECT application_id FROM "
+                "application_particulars WHERE real_name LIKE %(name_prefix)s))"
+            )
             params.update(q=q, name_prefix=_like_prefix(q))
-        return self._page(where, params, status, month, page, page_size, "submitted_at, application_id",
-                          with_names=True)
+        return self._page(
+            where, params, status, month, page, page_size, "submitted_at, application_id", with_names=True
+        )
 
-    def _page(self, where: list[str], params: dict[str, Any], status: str | None, month: str | None, page: int,
-              page_size: int, order: str, with_names: bool = False) -> tuple[list[Row], int]:
+    def _page(
+        self,
+        where: list[str],
+        params: dict[str, Any],
+        status: str | None,
+        month: str | None,
+        page: int,
+        page_size: int,
+        order: str,
+        with_names: bool = False,
+    ) -> tuple[list[Row], int]:
         if status:
             where.append("status = %(status)s")
             params["status"] = status
@@ -300,10 +368,18 @@ class ApplicationsStore:
             total = count["n"]
             rows = conn.execute(
                 f"SELECT a.*{name} FROM (SELECT * FROM applications WHERE {condition} ORDER BY {order} "
-                f"LIMIT %(limit)s OFFSET %(offset)s) a {join} ORDER BY {order}", params).fetchall()
+                f"LIMIT %(limit)s OFFSET %(offset)s) a {join} ORDER BY {order}",
+                params,
+            ).fetchall()
         return rows, total
 
 
 def attachment_view(row: Row) -> dict[str, Any]:
-    return {"attachment_id": str(row["attachment_id"]), "kind": row["kind"], "filename": row["filename"],
-            "size": row["size"], "content_type": row["content_type"], "sha256": row["sha256"]}
+    return {
+        "attachment_id": str(row["attachment_id"]),
+        "kind": row["kind"],
+        "filename": row["filename"],
+        "size": row["size"],
+        "content_type": row["content_type"],
+        "sha256": row["sha256"],
+    }

@@ -7,6 +7,7 @@ transaction commits. Its collaborators come in through the constructor: the
 store's `transaction()` (SQL in `store.Transaction`), the identity lookup and the
 bucket's download links, so unit tests pass in-memory fakes.
 """
+
 import hmac
 import secrets
 import uuid
@@ -34,8 +35,9 @@ def masked_name(real_name):
 
 
 class Applications:
-    def __init__(self, store, applicant_record, download_url, request_id=None, today=clock.today,
-                 new_code=new_verification_code):
+    def __init__(
+        self, store, applicant_record, download_url, request_id=None, today=clock.today, new_code=new_verification_code
+    ):
         self.store = store
         self.applicant_record = applicant_record
         self.download_url = download_url
@@ -63,15 +65,23 @@ class Applications:
             tx.lock_person(applicant_id)
             active = tx.active_case(applicant_id)
             attachments = tx.attachments(form["attachment_ids"])
-            events = domain.submit(form, applicant_id, record["id_number"], attachments, active, today,
-                                   tx.next_case_number())
+            events = domain.submit(
+                form, applicant_id, record["id_number"], attachments, active, today, tx.next_case_number()
+            )
             application_id = uuid.uuid4()
             [submitted] = tx.record(application_id, 0, events, self.metadata)
             tx.add_particulars(application_id, {**particulars(record, form), "verification_code": self.new_code()})
             tx.bind_attachments(application_id, attachments)
-            answer = {"status": 201, "body": {
-                "application_id": str(application_id), "case_number": submitted.payload["case_number"],
-                **domain.status_of("pending"), "message": "申报成功", "submitted_at": clock.iso(submitted.occurred_at)}}
+            answer = {
+                "status": 201,
+                "body": {
+                    "application_id": str(application_id),
+                    "case_number": submitted.payload["case_number"],
+                    **domain.status_of("pending"),
+                    "message": "申报成功",
+                    "submitted_at": clock.iso(submitted.occurred_at),
+                },
+            }
             if key:
                 tx.remember(applicant_id, "applications", key, answer)
             return answer
@@ -92,7 +102,9 @@ class Applications:
                 tx.update_particulars(application_id, particulars(record, form))
                 tx.bind_attachments(application_id, attachments)
                 if key:
-                    tx.remember(applicant_id, scope, key, {"status": 200, "body": {"application_id": str(application_id)}})
+                    tx.remember(
+                        applicant_id, scope, key, {"status": 200, "body": {"application_id": str(application_id)}}
+                    )
                 return events
 
             self._change(application_id, decide)
@@ -141,18 +153,26 @@ class Applications:
             "real_name": particular["real_name"],
             "id_number_masked": particular["id_number_masked"],
             "phone_masked": mask_phone(particular["phone"]),
-            "gender": row["gender"], "education": row["education"], "school": row["school"], "major": row["major"],
+            "gender": row["gender"],
+            "education": row["education"],
+            "school": row["school"],
+            "major": row["major"],
             "graduation_date": row["graduation_date"].isoformat() if row["graduation_date"] else None,
             "household_address": particular["household_address"],
             "current_address": particular["current_address"],
             "unemployment_registration_number": particular["unemployment_registration_number"],
             "reviewer_id": str(row["reviewer_id"]) if row["reviewer_id"] else None,
-            "comment": row["comment"], "reason": row["reason"],
-            "return_reason": row["return_reason"], "return_items": row["return_items"],
+            "comment": row["comment"],
+            "reason": row["reason"],
+            "return_reason": row["return_reason"],
+            "return_items": row["return_items"],
             "verification_code": particular["verification_code"],
             # A resubmission may replace uploads: the case shows those its latest form names.
-            "attachments": [{**attachment_view(a), "download_url": self.download_url(a["attachment_id"])}
-                            for a in attachments if str(a["attachment_id"]) in current],
+            "attachments": [
+                {**attachment_view(a), "download_url": self.download_url(a["attachment_id"])}
+                for a in attachments
+                if str(a["attachment_id"]) in current
+            ],
             "history": domain.timeline(state),
         }
 
@@ -166,17 +186,25 @@ class Applications:
         found = self.store.verification(case_number) if case_number and code else None
         if found is None or not hmac.compare_digest(found["verification_code"].encode(), code.upper().encode()):
             raise errors.NotFound("未找到该办件或校验码不正确")
-        return {"case_number": found["case_number"], **domain.status_of(found["status"]),
-                "real_name_masked": masked_name(found["real_name"]),
-                "submitted_at": clock.iso(found["submitted_at"]), "decided_at": clock.iso(found["decided_at"])}
+        return {
+            "case_number": found["case_number"],
+            **domain.status_of(found["status"]),
+            "real_name_masked": masked_name(found["real_name"]),
+            "submitted_at": clock.iso(found["submitted_at"]),
+            "decided_at": clock.iso(found["decided_at"]),
+        }
 
 
 def particulars(record, form):
     """The personal particulars of a (re)submission, kept beside the event log, never in it."""
-    return {"real_name": record["real_name"], "id_number_masked": mask_id_number(record["id_number"]),
-            "phone": form["phone"], "household_address": form["household_address"],
-            "current_address": form["current_address"],
-            "unemployment_registration_number": form["unemployment_registration_number"]}
+    return {
+        "real_name": record["real_name"],
+        "id_number_masked": mask_id_number(record["id_number"]),
+        "phone": form["phone"],
+        "household_address": form["household_address"],
+        "current_address": form["current_address"],
+        "unemployment_registration_number": form["unemployment_registration_number"],
+    }
 
 
 def summary(row, with_name=False):

@@ -9,6 +9,7 @@ cases only, so they never follow an approval in a stream and cannot undo one, an
 a person with an approved case cannot submit another (ACTIVE_APPLICATION_EXISTS).
 The consumer still follows those event types, to keep each stream's versions in sequence.
 """
+
 import uuid
 from collections.abc import Collection, Mapping
 from datetime import datetime
@@ -39,8 +40,10 @@ def intern_status(intern_row: Mapping[str, Any] | None) -> dict[str, Any]:
     """The `intern` block of /api/v1/me, from the favorites service's own projection."""
     if intern_row is None:
         return {"eligible": False, "jurisdiction": None}
-    return {"eligible": True, "jurisdiction": regions.describe(intern_row["jurisdiction_city"],
-                                                               intern_row["jurisdiction_county"])}
+    return {
+        "eligible": True,
+        "jurisdiction": regions.describe(intern_row["jurisdiction_city"], intern_row["jurisdiction_county"]),
+    }
 
 
 def posting_key(posting_id: object) -> str | None:
@@ -60,15 +63,22 @@ def admit(intern_row: Mapping[str, Any] | None, posting: Mapping[str, Any], held
     if posting["posting_id"] in held:
         return False
     if posting["status"] != "open":
-        raise errors.Conflict("该见习岗位已结束招募", {"posting_id": ["岗位已关闭或已过报名截止日期"]},
-                              code="POSTING_CLOSED")
+        raise errors.Conflict(
+            "该见习岗位已结束招募", {"posting_id": ["岗位已关闭或已过报名截止日期"]}, code="POSTING_CLOSED"
+        )
     where = {"city_code": posting["city_code"], "county_code": posting["county_code"]}
     if not regions.contains(jurisdiction(intern_row), where):
-        raise errors.Conflict("该见习岗位不在您的业务办理属地内", {"posting_id": ["岗位不在见习人员所属地区内"]},
-                              code="OUTSIDE_JURISDICTION")
+        raise errors.Conflict(
+            "该见习岗位不在您的业务办理属地内",
+            {"posting_id": ["岗位不在见习人员所属地区内"]},
+            code="OUTSIDE_JURISDICTION",
+        )
     if len(held) >= LIMIT:
-        raise errors.Conflict(f"最多收藏{LIMIT}个见习岗位", {"posting_id": [f"已收藏{LIMIT}个岗位，请先取消收藏"]},
-                              code="FAVORITES_LIMIT_REACHED")
+        raise errors.Conflict(
+            f"最多收藏{LIMIT}个见习岗位",
+            {"posting_id": [f"已收藏{LIMIT}个岗位，请先取消收藏"]},
+            code="FAVORITES_LIMIT_REACHED",
+        )
     return True
 
 

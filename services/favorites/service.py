@@ -1,5 +1,6 @@
 """Favorites' Nameko entrypoints: the interns projection fed by applications' events,
 and interns' bookmarks (at most three) on open posts in their jurisdiction."""
+
 import logging
 
 from nameko.timer import timer
@@ -52,8 +53,14 @@ class FavoritesService(Pingable):
     @consumer.handler("applications", "application_approved")
     def on_application_approved(self, event):
         if self.store.apply_event(event, record_intern):
-            logs.log(log, logging.INFO, "intern recorded", applicant_id=event["applicant_id"],
-                     application_id=event["application_id"], event_id=event["event_id"])
+            logs.log(
+                log,
+                logging.INFO,
+                "intern recorded",
+                applicant_id=event["applicant_id"],
+                application_id=event["application_id"],
+                event_id=event["event_id"],
+            )
 
     @timer(interval=METRICS_INTERVAL_SECONDS, eager=True)
     def refresh_metrics(self):

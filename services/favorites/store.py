@@ -1,4 +1,5 @@
 """Favorites' SQL: the interns projection and the bookmarks."""
+
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,7 +25,9 @@ def record_intern(conn: Connection[Any], event: consumer.Message) -> None:
            SET application_id = EXCLUDED.application_id, jurisdiction_city = EXCLUDED.jurisdiction_city,
                jurisdiction_county = EXCLUDED.jurisdiction_county, approved_at = EXCLUDED.approved_at,
                recorded_at = now()
-           WHERE interns.approved_at < EXCLUDED.approved_at""", domain.intern_from_approval(event))
+           WHERE interns.approved_at < EXCLUDED.approved_at""",
+        domain.intern_from_approval(event),
+    )
 
 
 class FavoritesStore:
@@ -48,14 +51,18 @@ class FavoritesStore:
     def favorite_ids(self, applicant_id: str) -> list[str]:
         """The intern's bookmarked post ids, oldest bookmark first."""
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT posting_id FROM favorites WHERE applicant_id = %s "
-                                "ORDER BY favorited_at, posting_id", (applicant_id,)).fetchall()
+            rows = conn.execute(
+                "SELECT posting_id FROM favorites WHERE applicant_id = %s ORDER BY favorited_at, posting_id",
+                (applicant_id,),
+            ).fetchall()
         return [str(r["posting_id"]) for r in rows]
 
     def favorited_among(self, applicant_id: str, posting_ids: Sequence[str]) -> set[str]:
         with self.pool.connection() as conn:
-            rows = conn.execute("SELECT posting_id FROM favorites WHERE applicant_id = %s AND posting_id = ANY(%s)",
-                                (applicant_id, posting_ids)).fetchall()
+            rows = conn.execute(
+                "SELECT posting_id FROM favorites WHERE applicant_id = %s AND posting_id = ANY(%s)",
+                (applicant_id, posting_ids),
+            ).fetchall()
         return {str(r["posting_id"]) for r in rows}
 
     def add(self, applicant_id: str, posting_id: str, admit: Callable[[Row | None, list[str]], bool]) -> bool:
@@ -63,17 +70,24 @@ class FavoritesStore:
         (True: insert, False: already there) or raises. Concurrent calls for one intern,
         on any replica, take turns here, so the count they see is the committed one."""
         with self.pool.connection() as conn, conn.transaction():
-            intern = conn.execute("SELECT * FROM interns WHERE applicant_id = %s FOR UPDATE",
-                                  (applicant_id,)).fetchone()
-            held = [str(r["posting_id"]) for r in conn.execute(
-                "SELECT posting_id FROM favorites WHERE applicant_id = %s", (applicant_id,)).fetchall()]
+            intern = conn.execute(
+                "SELECT * FROM interns WHERE applicant_id = %s FOR UPDATE", (applicant_id,)
+            ).fetchone()
+            held = [
+                str(r["posting_id"])
+                for r in conn.execute(
+                    "SELECT posting_id FROM favorites WHERE applicant_id = %s", (applicant_id,)
+                ).fetchall()
+            ]
             added = admit(intern, held)
             if added:
-                conn.execute("INSERT INTO favorites (applicant_id, posting_id) VALUES (%s, %s)",
-                             (applicant_id, posting_id))
+                conn.execute(
+                    "INSERT INTO favorites (applicant_id, posting_id) VALUES (%s, %s)", (applicant_id, posting_id)
+                )
             return added
 
     def remove(self, applicant_id: str, posting_id: str) -> None:
         with self.pool.connection() as conn, conn.transaction():
-            conn.execute("DELETE FROM favorites WHERE applicant_id = %s AND posting_id = %s",
-                         (applicant_id, posting_id))
+            conn.execute(
+                "DELETE FROM favorites WHERE applicant_id = %s AND posting_id = %s", (applicant_id, posting_id)
+            )

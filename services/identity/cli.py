@@ -3,6 +3,7 @@
 The password is read from the terminal (or env ADMIN_PASSWORD for scripts) and
 never appears on the command line.
 """
+
 import argparse
 import getpass
 import os
@@ -15,13 +16,25 @@ from services.identity.store import IdentityStore
 
 
 def create_staff(store, username, password, real_name, roles, jurisdiction=None):
-    data = validation.load(schemas.StaffUserSchema(), {
-        "username": username, "password": password, "real_name": real_name,
-        "roles": roles, "jurisdiction": jurisdiction})
+    data = validation.load(
+        schemas.StaffUserSchema(),
+        {
+            "username": username,
+            "password": password,
+            "real_name": real_name,
+            "roles": roles,
+            "jurisdiction": jurisdiction,
+        },
+    )
     # No actor: an operator at the command line (or make up's demo seeding).
-    row = store.create_user(data["username"], domain.hash_password(data["password"]), data["real_name"],
-                            data["roles"], jurisdiction=data["jurisdiction"],
-                            audit=lambda user_id: domain.account_entry("user_created", None, user_id, None))
+    row = store.create_user(
+        data["username"],
+        domain.hash_password(data["password"]),
+        data["real_name"],
+        data["roles"],
+        jurisdiction=data["jurisdiction"],
+        audit=lambda user_id: domain.account_entry("user_created", None, user_id, None),
+    )
     return domain.public_user(row)
 
 

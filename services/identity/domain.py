@@ -2,6 +2,7 @@
 
 The password policy and staff roles are checked at the boundary (`contracts.identity`).
 """
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +43,7 @@ def password_matches(password_hash: str | None, password: str) -> bool:
 @dataclass(frozen=True)
 class Guard:
     """One username's consecutive failures from one client address."""
+
     failures: int = 0
     window_started: datetime | None = None
     locked_until: datetime | None = None
@@ -50,10 +52,11 @@ class Guard:
 @dataclass(frozen=True)
 class LoginLoad:
     """What the lockout decision needs, read under the username's lock."""
-    guard: Guard                    # this username from this address
-    in_flight_here: int             # password checks running for this username from this address
-    username_failures: int          # failures of this username from all addresses within the window
-    in_flight_everywhere: int       # password checks running for this username from all addresses
+
+    guard: Guard  # this username from this address
+    in_flight_here: int  # password checks running for this username from this address
+    username_failures: int  # failures of this username from all addresses within the window
+    in_flight_everywhere: int  # password checks running for this username from all addresses
     username_locked_until: datetime | None
 
 
@@ -99,8 +102,7 @@ def username_locked_until(failures_in_window: int, now: datetime) -> datetime | 
 
 
 def rate_limited(seconds: int) -> errors.RateLimited:
-    return errors.RateLimited(f"登录失败次数过多，请{(seconds + 59) // 60}分钟后再试",
-                              details={"retry_after": seconds})
+    return errors.RateLimited(f"登录失败次数过多，请{(seconds + 59) // 60}分钟后再试", details={"retry_after": seconds})
 
 
 def login_refused_for(row: Mapping[str, Any] | None) -> bool:
@@ -160,9 +162,11 @@ def check_current_password(matches: bool) -> None:
 
 # ---- audit trail -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One audit record; every id is optional, and no ID number or phone has a place here."""
+
     action: str
     actor_id: str | None = None
     actor_username: str | None = None
@@ -172,36 +176,54 @@ class AuditEntry:
     attachment_id: str | None = None
     target_user_id: str | None = None
     request_id: str | None = None
-    at: datetime | None = None      # None: the recording transaction's time
-    event_id: str | None = None     # the integration event it came from
+    at: datetime | None = None  # None: the recording transaction's time
+    event_id: str | None = None  # the integration event it came from
 
 
-def account_entry(action: str, actor: Mapping[str, Any] | None, target_user_id: object,
-                  request_id: str | None) -> AuditEntry:
+def account_entry(
+    action: str, actor: Mapping[str, Any] | None, target_user_id: object, request_id: str | None
+) -> AuditEntry:
     """An account change by `actor` (None: an operator at the command line)."""
     actor = actor or {}
-    return AuditEntry(action, actor_id=_str(actor.get("user_id")), actor_username=actor.get("username"),
-                      actor_roles=tuple(actor.get("roles", ())), target_user_id=str(target_user_id),
-                      request_id=request_id)
+    return AuditEntry(
+        action,
+        actor_id=_str(actor.get("user_id")),
+        actor_username=actor.get("username"),
+        actor_roles=tuple(actor.get("roles", ())),
+        target_user_id=str(target_user_id),
+        request_id=request_id,
+    )
 
 
 def read_entry(data: Mapping[str, Any], request_id: str | None) -> AuditEntry:
     """A staff read reported by another service (validated by the record_audit schema)."""
     actor = data["actor"]
-    return AuditEntry(data["action"], actor_id=str(actor["user_id"]), actor_username=actor["username"],
-                      actor_roles=tuple(actor["roles"]), application_id=_str(data.get("application_id")),
-                      case_number=data.get("case_number"), attachment_id=_str(data.get("attachment_id")),
-                      request_id=request_id)
+    return AuditEntry(
+        data["action"],
+        actor_id=str(actor["user_id"]),
+        actor_username=actor["username"],
+        actor_roles=tuple(actor["roles"]),
+        application_id=_str(data.get("application_id")),
+        case_number=data.get("case_number"),
+        attachment_id=_str(data.get("attachment_id")),
+        request_id=request_id,
+    )
 
 
-def decision_entry(action: str, event: Mapping[str, Any], reviewer: Mapping[str, Any] | None,
-                   request_id: str | None) -> AuditEntry:
+def decision_entry(
+    action: str, event: Mapping[str, Any], reviewer: Mapping[str, Any] | None, request_id: str | None
+) -> AuditEntry:
     """A decision from applications' event of that name; `reviewer` is the deciding user's row (or None)."""
-    return AuditEntry(action, actor_id=str(event["reviewer_id"]),
-                      actor_username=reviewer["username"] if reviewer else None,
-                      actor_roles=tuple(reviewer["roles"]) if reviewer else (),
-                      application_id=str(event["application_id"]), at=datetime.fromisoformat(event["occurred_at"]),
-                      request_id=request_id, event_id=str(event["event_id"]))
+    return AuditEntry(
+        action,
+        actor_id=str(event["reviewer_id"]),
+        actor_username=reviewer["username"] if reviewer else None,
+        actor_roles=tuple(reviewer["roles"]) if reviewer else (),
+        application_id=str(event["application_id"]),
+        at=datetime.fromisoformat(event["occurred_at"]),
+        request_id=request_id,
+        event_id=str(event["event_id"]),
+    )
 
 
 def _str(value: object) -> str | None:

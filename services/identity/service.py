@@ -1,5 +1,6 @@
 """Identity's Nameko entrypoints: registration, login, sessions, personal details, staff accounts,
 and the audit trail."""
+
 import logging
 from datetime import UTC, datetime
 
@@ -38,8 +39,14 @@ class IdentityService(Pingable):
     def register(self, body):
         data = load(schemas.RegisterSchema(), body)
         password_hash = tpool.execute(domain.hash_password, data["password"])
-        row = self.store.create_user(data["username"], password_hash, data["real_name"], ["applicant"],
-                                     id_number=data["id_number"], phone=data["phone"])
+        row = self.store.create_user(
+            data["username"],
+            password_hash,
+            data["real_name"],
+            ["applicant"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+        )
         return domain.public_user(row)
 
     @rpc
@@ -49,8 +56,7 @@ class IdentityService(Pingable):
         data = load(schemas.LoginSchema(), body)
         username, address = data["username"], str(client_address or "")[:64]
         now = clock.now()
-        attempt, seconds = self.store.reserve_attempt(username, address, now,
-                                                      lambda state: domain.refusal(state, now))
+        attempt, seconds = self.store.reserve_attempt(username, address, now, lambda state: domain.refusal(state, now))
         if seconds:
             raise domain.rate_limited(seconds)
         succeeded = None
@@ -86,11 +92,15 @@ class IdentityService(Pingable):
         if row is None:
             raise errors.Unauthenticated()
         domain.check_current_password(
-            tpool.execute(domain.password_matches, row["password_hash"], data["current_password"]))
+            tpool.execute(domain.password_matches, row["password_hash"], data["current_password"])
+        )
         new_hash = tpool.execute(domain.hash_password, data["new_password"])
         changed = self.store.change_password(
-            row["user_id"], row["password_hash"], new_hash,
-            domain.account_entry("password_changed", actor, row["user_id"], self.request_id))
+            row["user_id"],
+            row["password_hash"],
+            new_hash,
+            domain.account_entry("password_changed", actor, row["user_id"], self.request_id),
+        )
         domain.check_current_password(changed is not None)  # changed meanwhile by another request
         revocation = {"user_id": str(changed["user_id"]), "generation": changed["session_generation"]}
         self._broadcast(revocation)
@@ -100,16 +110,24 @@ class IdentityService(Pingable):
     def revocations(self):
         """The whole revocation state, for a gateway starting or refreshing its table."""
         generations, revoked = self.store.revocations()
-        return {"installation": self.store.installation_id(), "generations": generations,
-                "tokens": {jti: int(expiry.timestamp()) for jti, expiry in revoked.items()}}
+        return {
+            "installation": self.store.installation_id(),
+            "generations": generations,
+            "tokens": {jti: int(expiry.timestamp()) for jti, expiry in revoked.items()},
+        }
 
     def _broadcast(self, revocation):
         """After the commit. Should the broker refuse it, gateways still learn it at their next refresh."""
         try:
             self.dispatch(SESSION_REVOKED, revocation)
         except Exception as exc:  # noqa: BLE001  (the change is committed; the periodic refresh is the backstop)
-            logs.log(log, logging.WARNING, "revocation not broadcast; gateways pick it up at their refresh",
-                     user_id=revocation["user_id"], error=type(exc).__name__)
+            logs.log(
+                log,
+                logging.WARNING,
+                "revocation not broadcast; gateways pick it up at their refresh",
+                user_id=revocation["user_id"],
+                error=type(exc).__name__,
+            )
 
     # ---- personal details and staff accounts ------------------------------------------------------
 
@@ -126,8 +144,13 @@ class IdentityService(Pingable):
         data = load(schemas.StaffUserSchema(), body)
         password_hash = tpool.execute(domain.hash_password, data["password"])
         row = self.store.create_user(
-            data["username"], password_hash, data["real_name"], data["roles"], jurisdiction=data["jurisdiction"],
-            audit=lambda user_id: domain.account_entry("user_created", actor, user_id, self.request_id))
+            data["username"],
+            password_hash,
+            data["real_name"],
+            data["roles"],
+            jurisdiction=data["jurisdiction"],
+            audit=lambda user_id: domain.account_entry("user_created", actor, user_id, self.request_id),
+        )
         return domain.public_user(row)
 
     @rpc
@@ -177,8 +200,12 @@ class IdentityService(Pingable):
         row = self.store.user_by_id(user_id)
         if row is None or row["id_number"] is None:
             raise errors.NotFound("用户不存在")
-        return {"user_id": str(row["user_id"]), "real_name": row["real_name"],
-                "id_number": row["id_number"], "phone": row["phone"]}
+        return {
+            "user_id": str(row["user_id"]),
+            "real_name": row["real_name"],
+            "id_number": row["id_number"],
+            "phone": row["phone"],
+        }
 
     # ---- audit trail ------------------------------------------------------------------------------
 
@@ -195,8 +222,9 @@ class IdentityService(Pingable):
     def audit(self, actor, query):
         domain.require_admin(actor)
         q = load(schemas.AuditQuery(), query)
-        rows, total = self.store.audit_page(q["actor"], q["action"], q["application_id"], q["month"],
-                                            q["page"], q["page_size"])
+        rows, total = self.store.audit_page(
+            q["actor"], q["action"], q["application_id"], q["month"], q["page"], q["page_size"]
+        )
         return page_body([domain.audit_view(r) for r in rows], total, q["page"], q["page_size"])
 
     # Decisions come from applications' events, so none escapes whichever process made it.

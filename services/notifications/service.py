@@ -1,5 +1,6 @@
 """Notifications' Nameko entrypoints: messages made from applications' events, and the
 person's inbox (list, mark read, mark all read)."""
+
 from nameko.timer import timer
 
 from common import consumer, errors

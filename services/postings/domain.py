@@ -1,4 +1,5 @@
 """Postings rules: status, keyword grams, jurisdiction, what a post looks like. Pure: no I/O."""
+
 import re
 import unicodedata
 import uuid
@@ -11,13 +12,33 @@ from contracts.vocabulary import POSTING_STATUSES
 
 # Fields a reviewer writes; everything else is read-only.
 FIELDS = (
-    "title", "employer_name", "employer_credit_code", "city_code", "county_code", "industry",
-    "headcount", "education_requirement", "major_requirement", "duration_months",
-    "monthly_subsidy", "address", "contact_name", "contact_phone", "description", "deadline",
+    "title",
+    "employer_name",
+    "employer_credit_code",
+    "city_code",
+    "county_code",
+    "industry",
+    "headcount",
+    "education_requirement",
+    "major_requirement",
+    "duration_months",
+    "monthly_subsidy",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "description",
+    "deadline",
 )
 SUMMARY_FIELDS = (
-    "title", "employer_name", "city_code", "county_code", "industry", "headcount",
-    "education_requirement", "duration_months", "monthly_subsidy",
+    "title",
+    "employer_name",
+    "city_code",
+    "county_code",
+    "industry",
+    "headcount",
+    "education_requirement",
+    "duration_months",
+    "monthly_subsidy",
 )
 SEARCHED_FIELDS = ("title", "employer_name", "description")
 
@@ -33,6 +54,7 @@ def status(closed_at: datetime | None, deadline: date, today: date) -> str:
 
 # --- keyword search ---------------------------------------------------------------
 
+
 def normalise(text: str) -> str:
     """Full-width to half-width, case-folded, runs of whitespace as one space."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
@@ -47,7 +69,7 @@ def grams(text: str) -> list[str]:
     found: set[str] = set()
     for part in text.split(_FIELD_BREAK):
         found.update(part)
-        found.update(part[i:i + 2] for i in range(len(part) - 1))
+        found.update(part[i : i + 2] for i in range(len(part) - 1))
     found.discard(" ")
     return sorted(found)
 
@@ -61,7 +83,7 @@ def keyword_grams(word: str) -> list[str]:
     """Grams a matching post must contain; for 1-2 characters they decide the match alone."""
     if len(word) == 1:
         return [word]
-    return sorted({word[i:i + 2] for i in range(len(word) - 1)})
+    return sorted({word[i : i + 2] for i in range(len(word) - 1)})
 
 
 def like_pattern(word: str) -> str:
@@ -71,6 +93,7 @@ def like_pattern(word: str) -> str:
 
 # --- who may do what --------------------------------------------------------------
 
+
 def require_reviewer(actor: Mapping[str, Any] | None) -> None:
     if not actor or "reviewer" not in actor.get("roles", ()):
         raise errors.Forbidden("仅审核人员可以维护见习岗位")
@@ -79,8 +102,7 @@ def require_reviewer(actor: Mapping[str, Any] | None) -> None:
 def check_jurisdiction(actor: Mapping[str, Any], city_code: str, county_code: str | None) -> None:
     """A reviewer with a jurisdiction maintains only posts located inside it."""
     if not regions.contains(actor.get("jurisdiction"), {"city_code": city_code, "county_code": county_code}):
-        raise errors.Forbidden("该岗位不在您的管辖范围内",
-                               details={"county_code": ["不在您的管辖范围内"]})
+        raise errors.Forbidden("该岗位不在您的管辖范围内", details={"county_code": ["不在您的管辖范围内"]})
 
 
 def region_problems(city_code: str, county_code: str | None) -> dict[str, list[str]]:
@@ -89,18 +111,26 @@ def region_problems(city_code: str, county_code: str | None) -> dict[str, list[s
 
 # --- commands ---------------------------------------------------------------------
 
+
 def new_posting(data: Mapping[str, Any], actor: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """The row for a new post; `data` has passed PostingSchema."""
     require_reviewer(actor)
     check_jurisdiction(actor, data["city_code"], data["county_code"])
     row = {f: data[f] for f in FIELDS}
-    row.update(posting_id=uuid.uuid4(), published_at=now, updated_at=now, closed_at=None,
-               created_by=actor["user_id"], closed_by=None)
+    row.update(
+        posting_id=uuid.uuid4(),
+        published_at=now,
+        updated_at=now,
+        closed_at=None,
+        created_by=actor["user_id"],
+        closed_by=None,
+    )
     return with_search(row)
 
 
-def edited(current: Mapping[str, Any], changes: Mapping[str, Any], actor: Mapping[str, Any],
-           now: datetime) -> dict[str, Any]:
+def edited(
+    current: Mapping[str, Any], changes: Mapping[str, Any], actor: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
     """The post after a reviewer's edit; the post must be theirs before and after."""
     require_reviewer(actor)
     check_jurisdiction(actor, current["city_code"], current["county_code"])
@@ -134,13 +164,17 @@ def scope(jurisdiction: Mapping[str, Any], county: str | None) -> tuple[str, str
     and must lie inside.
     """
     city_code, own_county = jurisdiction["city_code"], jurisdiction.get("county_code")
-    if county is not None and county != own_county and (
-            own_county is not None or regions.city_of_county(county) != city_code):
+    if (
+        county is not None
+        and county != own_county
+        and (own_county is not None or regions.city_of_county(county) != city_code)
+    ):
         raise errors.InvalidInput(details={"county": ["该区县不在见习人员所属地区内"]})
     return city_code, county or own_county
 
 
 # --- views ------------------------------------------------------------------------
+
 
 def _common(row: Mapping[str, Any], today: date) -> dict[str, Any]:
     state = status(row["closed_at"], row["deadline"], today)

@@ -26,9 +26,15 @@ class PostingsService(Pingable):
     def search(self, query):
         """The public search: GET /api/v1/postings."""
         data = load(schemas.SearchQuery, query)
-        return self._page(data, status=data["status"], sort=data["sort"], city=data.get("city"),
-                          county=data.get("county"), education=data.get("education"),
-                          industry=data.get("industry"))
+        return self._page(
+            data,
+            status=data["status"],
+            sort=data["sort"],
+            city=data.get("city"),
+            county=data.get("county"),
+            education=data.get("education"),
+            industry=data.get("industry"),
+        )
 
     @rpc
     def get(self, posting_id):
@@ -48,8 +54,12 @@ class PostingsService(Pingable):
     def update(self, actor, posting_id, body):
         domain.require_reviewer(actor)
         changes = load(schemas.PostingSchema(), body, partial=True)
-        row = self.store.change(posting_id, lambda current: domain.edited(current, changes, actor, clock.now()),
-                                schemas.POSTING_CHANGED, self._metadata())
+        row = self.store.change(
+            posting_id,
+            lambda current: domain.edited(current, changes, actor, clock.now()),
+            schemas.POSTING_CHANGED,
+            self._metadata(),
+        )
         if row is None:
             raise errors.NotFound(NOT_FOUND)
         return domain.detail(row, clock.today())
@@ -57,8 +67,12 @@ class PostingsService(Pingable):
     @rpc
     def close(self, actor, posting_id):
         domain.require_reviewer(actor)
-        row = self.store.change(posting_id, lambda current: domain.closed(current, actor, clock.now()),
-                                schemas.POSTING_CLOSED, self._metadata())
+        row = self.store.change(
+            posting_id,
+            lambda current: domain.closed(current, actor, clock.now()),
+            schemas.POSTING_CLOSED,
+            self._metadata(),
+        )
         if row is None:
             raise errors.NotFound(NOT_FOUND)
         return domain.detail(row, clock.today())

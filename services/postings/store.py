@@ -1,4 +1,5 @@
 """Postings' SQL."""
+
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -12,8 +13,14 @@ from contracts import postings as contract
 from services.postings import domain
 
 COLUMNS = domain.FIELDS + (
-    "posting_id", "published_at", "updated_at", "closed_at", "created_by", "closed_by",
-    "search_text", "search_grams",
+    "posting_id",
+    "published_at",
+    "updated_at",
+    "closed_at",
+    "created_by",
+    "closed_by",
+    "search_text",
+    "search_grams",
 )
 SUMMARY_COLUMNS = domain.SUMMARY_FIELDS + ("posting_id", "deadline", "published_at", "closed_at")
 # Ties broken by id so paging is stable.
@@ -26,10 +33,14 @@ OPEN = "(closed_at IS NULL AND deadline >= %(today)s)"
 
 
 # Planner settings for this transaction only, each in one round trip.
-BITMAP_ONLY = ("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
-               "set_config('enable_indexonlyscan', 'off', true)")
-ORDERED_WALK = ("SELECT set_config('enable_indexscan', 'on', true), set_config('enable_indexonlyscan', 'on', true), "
-                "set_config('enable_bitmapscan', 'off', true)")
+BITMAP_ONLY = (
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), "
+    "set_config('enable_indexonlyscan', 'off', true)"
+)
+ORDERED_WALK = (
+    "SELECT set_config('enable_indexscan', 'on', true), set_config('enable_indexonlyscan', 'on', true), "
+    "set_config('enable_bitmapscan', 'off', true)"
+)
 
 
 class PostingsStore:
@@ -45,8 +56,10 @@ class PostingsStore:
             created = conn.execute(
                 sql.SQL("INSERT INTO postings ({}) VALUES ({}) RETURNING *").format(
                     sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
-                    sql.SQL(", ").join(sql.Placeholder(c) for c in COLUMNS)),
-                row).fetchone()
+                    sql.SQL(", ").join(sql.Placeholder(c) for c in COLUMNS),
+                ),
+                row,
+            ).fetchone()
             assert created is not None  # INSERT ... RETURNING gives the row
             _record(conn, created, contract.POSTING_PUBLISHED, metadata)
             return created
@@ -62,11 +75,16 @@ class PostingsStore:
         keys = [k for k in map(parse_uuid, posting_ids) if k is not None]
         with db.reading(self.pool) as conn:
             return conn.execute(
-                sql.SQL("SELECT {} FROM postings WHERE posting_id = ANY(%s)").format(_summary_columns()),
-                (keys,)).fetchall()
+                sql.SQL("SELECT {} FROM postings WHERE posting_id = ANY(%s)").format(_summary_columns()), (keys,)
+            ).fetchall()
 
-    def change(self, posting_id: object, update: Callable[[Row], Mapping[str, Any]],
-               event_type: str = contract.POSTING_CHANGED, metadata: dict[str, Any] | None = None) -> Row | None:
+    def change(
+        self,
+        posting_id: object,
+        update: Callable[[Row], Mapping[str, Any]],
+        event_type: str = contract.POSTING_CHANGED,
+        metadata: dict[str, Any] | None = None,
+    ) -> Row | None:
         """Apply `update(row) -> row` under a row lock, with an `event_type` event when it changes
         anything; None when there is no such post."""
         key = parse_uuid(posting_id)
@@ -82,16 +100,29 @@ class PostingsStore:
             changed = [c for c in COLUMNS if c != "posting_id"]
             row = conn.execute(
                 sql.SQL("UPDATE postings SET {} WHERE posting_id = %(posting_id)s RETURNING *").format(
-                    sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c))
-                                       for c in changed)),
-                new).fetchone()
+                    sql.SQL(", ").join(
+                        sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in changed
+                    )
+                ),
+                new,
+            ).fetchone()
             assert row is not None  # the row is locked, so it is still there
             _record(conn, row, event_type, metadata)
             return row
 
-    def search(self, today: date, page: int, page_size: int, sort: str = "newest", status: str = "open",
-               city: str | None = None, county: str | None = None, word: str | None = None,
-               education: str | None = None, industry: str | None = None) -> tuple[list[Row], int, bool]:
+    def search(
+        self,
+        today: date,
+        page: int,
+        page_size: int,
+        sort: str = "newest",
+        status: str = "open",
+        city: str | None = None,
+        county: str | None = None,
+        word: str | None = None,
+        education: str | None = None,
+        industry: str | None = None,
+    ) -> tuple[list[Row], int, bool]:
         """(rows, total, capped): one page of summaries and how many match; above `total_cap` matches
         the count stops there (total = total_cap, capped True). `word` is a normalised keyword."""
         where: list[str] = []
@@ -100,8 +131,12 @@ class PostingsStore:
             where.append(OPEN)
         elif status == "closed":
             where.append("NOT " + OPEN)
-        for column, value in (("city_code", city), ("county_code", county),
-                              ("education_requirement", education), ("industry", industry)):
+        for column, value in (
+            ("city_code", city),
+            ("county_code", county),
+            ("education_requirement", education),
+            ("industry", industry),
+        ):
             if value is not None:
                 where.append(f"{column} = %({column})s")
                 params[column] = value
@@ -115,14 +150,21 @@ class PostingsStore:
         params.update(limit=page_size, offset=(page - 1) * page_size, cap=self.total_cap + 1)
         order = sql.SQL(ORDER[sort])
         page_query = sql.SQL("SELECT {} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
-            _summary_columns(), condition, order)
+            _summary_columns(), condition, order
+        )
         if not word:
             # Region pages: the total from the index alone, the page by walking it newest first.
             # prepare=False: a generic plan cannot know how selective a region is.
             with db.reading(self.pool) as conn:
-                total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings "
-                                                    "WHERE {} LIMIT %(cap)s) m").format(condition), params,
-                                            prepare=False).fetchone())
+                total = _total(
+                    conn.execute(
+                        sql.SQL(
+                            "SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m"
+                        ).format(condition),
+                        params,
+                        prepare=False,
+                    ).fetchone()
+                )
                 rows = []
                 if total > params["offset"]:
                     rows = conn.execute(page_query, params, prepare=False).fetchall()
@@ -133,14 +175,23 @@ class PostingsStore:
             # containment, and one pass collects the matches (up to the cap) for both the
             # count and the page. That plan suits any keyword, so it may be prepared.
             conn.execute(BITMAP_ONLY)
-            rows = conn.execute(sql.SQL(
-                "WITH matches AS MATERIALIZED (SELECT {} FROM postings WHERE {} LIMIT %(cap)s) "
-                "SELECT m.*, (SELECT count(*) FROM matches) AS total FROM matches m "
-                "ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
-                    _summary_columns(), condition, order), params).fetchall()
+            rows = conn.execute(
+                sql.SQL(
+                    "WITH matches AS MATERIALIZED (SELECT {} FROM postings WHERE {} LIMIT %(cap)s) "
+                    "SELECT m.*, (SELECT count(*) FROM matches) AS total FROM matches m "
+                    "ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s"
+                ).format(_summary_columns(), condition, order),
+                params,
+            ).fetchall()
             if not rows:
-                total = _total(conn.execute(sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings "
-                                                    "WHERE {} LIMIT %(cap)s) m").format(condition), params).fetchone())
+                total = _total(
+                    conn.execute(
+                        sql.SQL(
+                            "SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m"
+                        ).format(condition),
+                        params,
+                    ).fetchone()
+                )
             else:
                 total = rows[0]["total"]
             if total <= self.total_cap:
@@ -161,8 +212,11 @@ class PostingsStore:
             with conn.cursor().copy(sql.SQL("COPY incoming ({}) FROM STDIN").format(columns)) as copy:
                 for row in rows:
                     copy.write_row([row[c] for c in COLUMNS])
-            added = conn.execute(sql.SQL("INSERT INTO postings ({0}) SELECT {0} FROM incoming "
-                                         "ON CONFLICT (posting_id) DO NOTHING").format(columns)).rowcount
+            added = conn.execute(
+                sql.SQL(
+                    "INSERT INTO postings ({0}) SELECT {0} FROM incoming ON CONFLICT (posting_id) DO NOTHING"
+                ).format(columns)
+            ).rowcount
         # Fresh statistics, or the planner prices searches on a table it thinks is empty; and the
         # GIN index's pending list merged (a plain ANALYZE leaves it: every keyword search would
         # scan all the new posts' grams in it, ten times the CPU on the demo data).
@@ -174,8 +228,9 @@ class PostingsStore:
 def _record(conn: Connection[Any], row: Row, event_type: str, metadata: dict[str, Any] | None) -> None:
     """Append the post's event; the post's row lock (or its insert) keeps its versions in turn."""
     version = eventstore.stream_version(conn, row["posting_id"])
-    eventstore.append(conn, row["posting_id"], version,
-                      [eventstore.NewEvent(event_type, contract.event_payload(row), metadata or {})])
+    eventstore.append(
+        conn, row["posting_id"], version, [eventstore.NewEvent(event_type, contract.event_payload(row), metadata or {})]
+    )
 
 
 def _total(row: Row | None) -> int:

@@ -6,6 +6,7 @@ test reaches is checked with `audit()`: axe-core finds no serious or critical vi
 and at phone width (375 px) nothing scrolls sideways. Any console error or uncaught
 script error fails the test; a failing test leaves a screenshot in the log folder.
 """
+
 import os
 import re
 import tempfile
@@ -19,8 +20,16 @@ from deploy.system import Throwaway
 from tests.e2e.conftest import Client
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PASSWORD = "Demo-2026"
 DESKTOP = {"width": 1280, "height": 900}
 REFUSAL = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d ")

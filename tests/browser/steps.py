@@ -1,5 +1,6 @@
 """What the browser tests share: data made through the API, so each test starts where its
 story starts, and the steps every story takes (signing in, files to upload)."""
+
 import json
 import re
 import tempfile
@@ -27,7 +28,9 @@ def audit(page):
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"{page.url} is {scroll}px wide at {width}px"
     shown = page.inner_text("main")
-    assert not re.search(r"\b(null|undefined|NaN)\b|\[object ", shown), f"{page.url} shows a program's value: {shown[:300]}"
+    assert not re.search(r"\b(null|undefined|NaN)\b|\[object ", shown), (
+        f"{page.url} shows a program's value: {shown[:300]}"
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol, so the page's CSP (self-only scripts) stays as it is.
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
@@ -49,16 +52,18 @@ def register(anon):
 
 
 def upload(client, kind):
-    resp = client.post("/api/v1/attachments", files={"file": (f"{kind}.png", png(), "image/png")},
-                       data={"kind": kind})
+    resp = client.post("/api/v1/attachments", files={"file": (f"{kind}.png", png(), "image/png")}, data={"kind": kind})
     assert resp.status_code == 201, resp.text
     return resp.json()["attachment_id"]
 
 
 def apply(client, jurisdiction=XIAODIAN):
-    body = factories.application(client.person["phone"], jurisdiction,
-                                 [upload(client, "id_card"), upload(client, "diploma")],
-                                 gender=id_gender(client.person["id_number"]))
+    body = factories.application(
+        client.person["phone"],
+        jurisdiction,
+        [upload(client, "id_card"), upload(client, "diploma")],
+        gender=id_gender(client.person["id_number"]),
+    )
     resp = client.post("/api/v1/applications", json=body)
     assert resp.status_code == 201, resp.text
     return resp.json()
@@ -74,14 +79,27 @@ def make_intern(anon, reviewer, jurisdiction=XIAODIAN):
 
 
 def post(reviewer, title, county="140105", city="140100"):
-    resp = reviewer.post("/api/v1/postings", json={
-        "title": title, "employer_name": "太原晋阳会计服务有限公司",
-        "employer_credit_code": factories.credit_code(), "city_code": city, "county_code": county,
-        "industry": "租赁和商务服务业", "headcount": 2, "education_requirement": "不限",
-        "major_requirement": "不限", "duration_months": 6, "monthly_subsidy": 1800,
-        "address": "太原市小店区长风街1号", "contact_name": "王伟", "contact_phone": "0351-5551234",
-        "description": "现金收付、票据整理与日常账务协助。",
-        "deadline": (clock.today() + timedelta(days=30)).isoformat()})
+    resp = reviewer.post(
+        "/api/v1/postings",
+        json={
+            "title": title,
+            "employer_name": "太原晋阳会计服务有限公司",
+            "employer_credit_code": factories.credit_code(),
+            "city_code": city,
+            "county_code": county,
+            "industry": "租赁和商务服务业",
+            "headcount": 2,
+            "education_requirement": "不限",
+            "major_requirement": "不限",
+            "duration_months": 6,
+            "monthly_subsidy": 1800,
+            "address": "太原市小店区长风街1号",
+            "contact_name": "王伟",
+            "contact_phone": "0351-5551234",
+            "description": "现金收付、票据整理与日常账务协助。",
+            "deadline": (clock.today() + timedelta(days=30)).isoformat(),
+        },
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()
 
@@ -114,4 +132,3 @@ def files():
 
 def unique(prefix):
     return prefix + re.sub(r"\D", "", factories.unique_username())
-

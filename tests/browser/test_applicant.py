@@ -1,4 +1,5 @@
 """A person: register, sign in, apply with uploads, 未审核, withdraw with the dialog, apply again."""
+
 import re
 from datetime import timedelta
 

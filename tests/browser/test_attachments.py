@@ -1,5 +1,6 @@
 """A case's attachments are previewed and downloaded through the gateway with the caller's
 token, by the owner and by a reviewer."""
+
 import re
 
 from playwright.sync_api import expect

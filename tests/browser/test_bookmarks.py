@@ -1,5 +1,6 @@
 """见习岗位录入及维护: an intern bookmarks three posts and meets the limit on the fourth;
 a person who is not an intern browses and is told so on bookmarking."""
+
 from playwright.sync_api import expect
 
 from tests.browser.steps import audit, make_intern, post, register, sign_in, unique

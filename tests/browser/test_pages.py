@@ -1,5 +1,6 @@
 """Every page at phone size (375 × 812: nothing scrolls sideways, the menu folds away,
 tables are cards) and at desktop size, each checked with axe-core."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,8 +23,18 @@ def test_every_page_fits_and_passes_axe(browser, anon, reviewer, viewport):
     posting = anon.get("/api/v1/postings", params={"city": "140100"}).json()["items"][0]
 
     b = browser(viewport)
-    walk(b, ["", "postings", "postings?city=140100&county=140105", f"postings/{posting['posting_id']}",
-             "login", "register", "nope"])
+    walk(
+        b,
+        [
+            "",
+            "postings",
+            "postings?city=140100&county=140105",
+            f"postings/{posting['posting_id']}",
+            "login",
+            "register",
+            "nope",
+        ],
+    )
     if viewport == PHONE:
         page = b.page
         menu = page.get_by_role("button", name="菜单")
@@ -34,14 +45,34 @@ def test_every_page_fits_and_passes_axe(browser, anon, reviewer, viewport):
         expect(page.get_by_role("link", name="见习岗位查询")).to_be_hidden()
 
     sign_in(b, intern.person["username"], intern.person["password"])
-    walk(b, ["me", "apply", "cases", f"cases/{case['application_id']}", "favorites", "messages", "password",
-             f"postings/{posting['posting_id']}?from=favorites"])
+    walk(
+        b,
+        [
+            "me",
+            "apply",
+            "cases",
+            f"cases/{case['application_id']}",
+            "favorites",
+            "messages",
+            "password",
+            f"postings/{posting['posting_id']}?from=favorites",
+        ],
+    )
     sign_out(b.page)
 
     sign_in(b, "demo_reviewer", DEMO_PASSWORD)
     pending = apply(register(anon))
-    walk(b, ["review", f"review/{pending['application_id']}", f"review/{case['application_id']}", "manage",
-             "manage/new", f"manage/{posting['posting_id']}"])
+    walk(
+        b,
+        [
+            "review",
+            f"review/{pending['application_id']}",
+            f"review/{case['application_id']}",
+            "manage",
+            "manage/new",
+            f"manage/{posting['posting_id']}",
+        ],
+    )
     sign_out(b.page)
 
     sign_in(b, "demo_admin", DEMO_PASSWORD)

@@ -1,4 +1,5 @@
 """Anyone: the public post search, city → county → details → 返回 to the same results."""
+
 import re
 
 from playwright.sync_api import expect

@@ -1,5 +1,6 @@
 """Accounts and sessions: 退出 ends the token, 修改密码, an admin disables and enables a staff
 account, and reads the audit trail."""
+
 from playwright.sync_api import expect
 
 from tests.browser.steps import audit, register, sign_in, sign_out, unique
@@ -43,9 +44,16 @@ def test_password_change_then_sign_in_with_the_new_one(browser, anon):
 
 def test_admin_disables_and_enables_a_staff_account_and_reads_the_audit(browser, anon, admin):
     username = unique("staff_")
-    resp = admin.post("/api/v1/admin/users", json={
-        "username": username, "password": DEMO_PASSWORD, "real_name": "钱审核", "roles": ["reviewer"],
-        "jurisdiction": {"city_code": "140100", "county_code": None}})
+    resp = admin.post(
+        "/api/v1/admin/users",
+        json={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "real_name": "钱审核",
+            "roles": ["reviewer"],
+            "jurisdiction": {"city_code": "140100", "county_code": None},
+        },
+    )
     assert resp.status_code == 201, resp.text
     b = browser()
     page = sign_in(b, "demo_admin", DEMO_PASSWORD, then="admin%3Frole%3Dreviewer")

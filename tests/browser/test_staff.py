@@ -1,4 +1,5 @@
 """Reviewers decide cases and maintain posts; admins create staff accounts."""
+
 import re
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
 """退回补正 → 消息提醒 → 修改后重新提交 → 审核通过, and 打印申请表."""
+
 import re
 
 from playwright.sync_api import expect
@@ -75,7 +76,9 @@ def test_print_the_application_form(browser, anon):
     assert answer.value.headers["content-type"].startswith("application/pdf")
     dialog = page.get_by_role("dialog")
     expect(dialog.locator("iframe")).to_be_attached()
-    expect(dialog.get_by_role("link", name="下载")).to_have_attribute("download", f"就业见习人员申请表-{case['case_number']}.pdf")
+    expect(dialog.get_by_role("link", name="下载")).to_have_attribute(
+        "download", f"就业见习人员申请表-{case['case_number']}.pdf"
+    )
     dialog.get_by_role("button", name="关闭").click()
 
     staff = browser()

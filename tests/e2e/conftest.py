@@ -1,4 +1,5 @@
 """End-to-end fixtures: HTTP clients against the running system (every service + gateway)."""
+
 import pytest
 import requests
 
@@ -68,18 +69,39 @@ def admin(system, anon):
     import sys
 
     from deploy.system import ROOT, base_env
+
     username = factories.unique_username("admin")
-    subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", username,
-                    "--real-name", "管理员"], check=True, cwd=ROOT,
-                   env=base_env(ADMIN_PASSWORD=DEMO_PASSWORD), capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "services.identity.cli",
+            "create-admin",
+            "--username",
+            username,
+            "--real-name",
+            "管理员",
+        ],
+        check=True,
+        cwd=ROOT,
+        env=base_env(ADMIN_PASSWORD=DEMO_PASSWORD),
+        capture_output=True,
+    )
     return anon.login(username, DEMO_PASSWORD)
 
 
 def create_staff(admin, anon, roles, jurisdiction=None):
     username = factories.unique_username("staff")
-    resp = admin.post("/api/v1/admin/users", json={
-        "username": username, "password": DEMO_PASSWORD, "real_name": "审核员",
-        "roles": roles, "jurisdiction": jurisdiction})
+    resp = admin.post(
+        "/api/v1/admin/users",
+        json={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "real_name": "审核员",
+            "roles": roles,
+            "jurisdiction": jurisdiction,
+        },
+    )
     assert resp.status_code == 201, resp.text
     return anon.login(username, DEMO_PASSWORD)
 
@@ -115,4 +137,3 @@ def assert_error(resp, status, code, field=None):
     if field is not None:
         assert field in body["error"]["details"], body
     return body
-

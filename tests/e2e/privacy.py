@@ -1,5 +1,6 @@
 """A probe queue bound to every event exchange of the test run's vhost, declared when the
 system starts, so the privacy sweep (test_privacy_sweep.py) reads every event published."""
+
 import json
 import subprocess
 from urllib.parse import unquote, urlsplit
@@ -17,10 +18,18 @@ def vhost_of(amqp_uri):
 
 
 def exchanges(amqp_uri):
-    listed = subprocess.run(["rabbitmqctl", "-q", "list_exchanges", "-p", vhost_of(amqp_uri), "name", "type",
-                             "--formatter", "json"], check=True, capture_output=True, text=True, timeout=60)
-    return [(e["name"], e["type"]) for e in json.loads(listed.stdout)
-            if e["name"] and not e["name"].startswith("amq.") and e["name"] not in COMMAND_EXCHANGES]
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_exchanges", "-p", vhost_of(amqp_uri), "name", "type", "--formatter", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return [
+        (e["name"], e["type"])
+        for e in json.loads(listed.stdout)
+        if e["name"] and not e["name"].startswith("amq.") and e["name"] not in COMMAND_EXCHANGES
+    ]
 
 
 def start_probe(amqp_uri):

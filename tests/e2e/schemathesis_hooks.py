@@ -5,6 +5,7 @@
 - A county must lie in the chosen city, a post's deadline must not have passed: positive
   cases are adjusted to that.
 """
+
 from datetime import date, timedelta
 
 import schemathesis
@@ -32,7 +33,9 @@ def credit_codes(draw):
 
 schemathesis.openapi.format("gb11643", id_numbers())
 schemathesis.openapi.format("gb32100", credit_codes())
-schemathesis.openapi.format("person-name", st.text(alphabet="张王李赵刘陈杨黄周吴明华丽芳伟强", min_size=2, max_size=30))
+schemathesis.openapi.format(
+    "person-name", st.text(alphabet="张王李赵刘陈杨黄周吴明华丽芳伟强", min_size=2, max_size=30)
+)
 
 PAIRS = (("city_code", "county_code"), ("city", "county"))
 
@@ -47,8 +50,11 @@ def nest(data):
             data["county_code"] = regions.city(data["city_code"])["counties"][0]["code"]
         for city_key, county_key in PAIRS:
             city, county = data.get(city_key), data.get(county_key)
-            if regions.city(city) is not None and regions.county(county) is not None \
-                    and regions.city_of_county(county) != city:
+            if (
+                regions.city(city) is not None
+                and regions.county(county) is not None
+                and regions.city_of_county(county) != city
+            ):
                 data[county_key] = regions.city(city)["counties"][0]["code"]
         for value in data.values():
             nest(value)
@@ -60,7 +66,10 @@ def map_case(context, case):
     if case.meta is None or case.meta.generation.mode.name.lower() == "positive":
         nest(case.body)
         nest(case.query)
-        if isinstance(case.body, dict) and isinstance(case.body.get("deadline"), str) \
-                and case.body["deadline"] < clock.today().isoformat():
+        if (
+            isinstance(case.body, dict)
+            and isinstance(case.body.get("deadline"), str)
+            and case.body["deadline"] < clock.today().isoformat()
+        ):
             case.body["deadline"] = (clock.today() + timedelta(days=30)).isoformat()
     return case

@@ -1,4 +1,5 @@
 """The Attachments and applications table of the contract, through the running gateway."""
+
 import hashlib
 import random
 import re
@@ -19,8 +20,9 @@ XIAODIAN = {"city_code": "140100", "county_code": "140105"}  # 太原市小店�
 
 
 def upload(client, kind, content, filename="file.pdf", headers=None):
-    return client.post("/api/v1/attachments", files={"file": (filename, content)}, data={"kind": kind},
-                       headers=headers or {})
+    return client.post(
+        "/api/v1/attachments", files={"file": (filename, content)}, data={"kind": kind}, headers=headers or {}
+    )
 
 
 def uploaded(client, kind, content=None, filename=None):
@@ -33,10 +35,17 @@ def form(client, attachment_ids=None, **overrides):
     if attachment_ids is None:
         attachment_ids = [uploaded(client, "id_card"), uploaded(client, "diploma", pdf(), "毕业证.pdf")]
     body = {
-        "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "软件工程",
+        "category": "graduate",
+        "gender": "男",
+        "education": "本科",
+        "school": "山西大学",
+        "major": "软件工程",
         "graduation_date": (clock.today() - timedelta(days=150)).isoformat(),
-        "household_address": "山西省太原市小店区坞城路92号", "current_address": "山西省太原市迎泽区迎泽大街1号",
-        "phone": "13912345678", "jurisdiction": dict(XIAODIAN), "attachment_ids": attachment_ids,
+        "household_address": "山西省太原市小店区坞城路92号",
+        "current_address": "山西省太原市迎泽区迎泽大街1号",
+        "phone": "13912345678",
+        "jurisdiction": dict(XIAODIAN),
+        "attachment_ids": attachment_ids,
         "declaration_accepted": True,
     }
     body.update(overrides)
@@ -67,20 +76,29 @@ def xiaodian_reviewer(admin, anon):
 
 # ---- POST /api/v1/attachments ------------------------------------------------------------------
 
-@pytest.mark.parametrize("content,filename,content_type", [
-    (pdf(), "毕业证书.pdf", "application/pdf"),
-    (png(), "身份证.png", "image/png"),
-    (jpeg(), "photo.jpg", "image/jpeg"),
-    (png(), "scan.pdf", "image/png"),  # judged by content, not by name
-])
+
+@pytest.mark.parametrize(
+    "content,filename,content_type",
+    [
+        (pdf(), "毕业证书.pdf", "application/pdf"),
+        (png(), "身份证.png", "image/png"),
+        (jpeg(), "photo.jpg", "image/jpeg"),
+        (png(), "scan.pdf", "image/png"),  # judged by content, not by name
+    ],
+)
 def test_upload_pdf_png_jpeg(applicant, content, filename, content_type):
     resp = upload(applicant, "id_card", content, filename)
     assert resp.status_code == 201, resp.text
     body = resp.json()
     assert uuid.UUID(body["attachment_id"])
-    assert body == {"attachment_id": body["attachment_id"], "kind": "id_card", "filename": filename,
-                    "size": len(content), "content_type": content_type,
-                    "sha256": hashlib.sha256(content).hexdigest()}
+    assert body == {
+        "attachment_id": body["attachment_id"],
+        "kind": "id_card",
+        "filename": filename,
+        "size": len(content),
+        "content_type": content_type,
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
 
 
 def test_upload_of_exactly_10_mib_is_accepted_and_one_byte_more_is_413(applicant):
@@ -95,20 +113,29 @@ def test_far_too_large_upload_is_413(applicant):
 
 
 def test_text_renamed_pdf_is_415(applicant):
-    assert_error(upload(applicant, "diploma", "本人毕业证书".encode() * 20, "diploma.pdf"),
-                 415, "UNSUPPORTED_FILE_TYPE")
+    assert_error(
+        upload(applicant, "diploma", "本人毕业证书".encode() * 20, "diploma.pdf"), 415, "UNSUPPORTED_FILE_TYPE"
+    )
 
 
 def test_upload_input_errors(applicant, anon, reviewer):
     assert_error(upload(applicant, "passport", png()), 400, "VALIDATION_ERROR", "kind")
-    assert_error(applicant.post("/api/v1/attachments", data={"kind": "id_card"},
-                                files={"other": ("x.png", png())}), 400, "VALIDATION_ERROR", "file")
+    assert_error(
+        applicant.post("/api/v1/attachments", data={"kind": "id_card"}, files={"other": ("x.png", png())}),
+        400,
+        "VALIDATION_ERROR",
+        "file",
+    )
     assert_error(applicant.post("/api/v1/attachments", json={"kind": "id_card"}), 400, "VALIDATION_ERROR", "file")
     assert_error(upload(applicant, "id_card", b""), 400, "VALIDATION_ERROR", "file")
     assert_error(upload(anon, "id_card", png()), 401, "UNAUTHENTICATED")
     assert_error(upload(reviewer, "id_card", png()), 403, "FORBIDDEN")
-    assert_error(upload(applicant, "id_card", png(), headers={"Idempotency-Key": "x" * 201}),
-                 400, "VALIDATION_ERROR", "Idempotency-Key")
+    assert_error(
+        upload(applicant, "id_card", png(), headers={"Idempotency-Key": "x" * 201}),
+        400,
+        "VALIDATION_ERROR",
+        "Idempotency-Key",
+    )
 
 
 def test_upload_idempotency_key_returns_the_first_answer(applicant):
@@ -117,11 +144,12 @@ def test_upload_idempotency_key_returns_the_first_answer(applicant):
     again = upload(applicant, "id_card", png(seed=1), headers={"Idempotency-Key": key})
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
-    other = upload(applicant, "id_card", png(seed=1), headers={"Idempotency-Key": str(uuid.uuid4()) })
+    other = upload(applicant, "id_card", png(seed=1), headers={"Idempotency-Key": str(uuid.uuid4())})
     assert other.json()["attachment_id"] != first.json()["attachment_id"]
 
 
 # ---- POST /api/v1/applications --------------------------------------------------------------------
+
 
 def test_submit_answers_success_with_a_case_number(applicant):
     body = submit(applicant)
@@ -145,8 +173,12 @@ def test_submit_rule_failures_name_their_field(applicant):
         ({"category": "pilot"}, "category"),  # the schema
     ]
     for overrides, field in cases:
-        assert_error(applicant.post("/api/v1/applications", json=form(applicant, **{"attachment_ids": ids, **overrides})),
-                     400, "VALIDATION_ERROR", field)
+        assert_error(
+            applicant.post("/api/v1/applications", json=form(applicant, **{"attachment_ids": ids, **overrides})),
+            400,
+            "VALIDATION_ERROR",
+            field,
+        )
     missing = form(applicant, ids)
     del missing["household_address"]
     assert_error(applicant.post("/api/v1/applications", json=missing), 400, "VALIDATION_ERROR", "household_address")
@@ -162,8 +194,9 @@ def test_submit_needs_an_applicant(anon, reviewer, applicant):
 def test_another_persons_upload_cannot_be_used(applicant, anon):
     other = register(anon)
     theirs = [uploaded(other, "id_card"), uploaded(other, "diploma", pdf())]
-    assert_error(applicant.post("/api/v1/applications", json=form(applicant, theirs)),
-                 400, "VALIDATION_ERROR", "attachment_ids")
+    assert_error(
+        applicant.post("/api/v1/applications", json=form(applicant, theirs)), 400, "VALIDATION_ERROR", "attachment_ids"
+    )
 
 
 def register(anon):
@@ -207,6 +240,7 @@ def test_submit_idempotency_key_returns_the_first_answer(applicant):
 
 # ---- GET /api/v1/applications ---------------------------------------------------------------------
 
+
 def test_my_cases_filter_by_status_and_month_newest_first(applicant):
     first = submit(applicant)
     assert applicant.post(f"/api/v1/applications/{first['application_id']}/withdraw").status_code == 200
@@ -214,9 +248,15 @@ def test_my_cases_filter_by_status_and_month_newest_first(applicant):
     page = applicant.get("/api/v1/applications").json()
     assert page["total"] == 2 and page["page"] == 1 and page["page_size"] == 20
     assert [i["case_number"] for i in page["items"]] == [second["case_number"], first["case_number"]]
-    assert [i["status"] for i in applicant.get("/api/v1/applications?status=withdrawn").json()["items"]] == ["withdrawn"]
+    assert [i["status"] for i in applicant.get("/api/v1/applications?status=withdrawn").json()["items"]] == [
+        "withdrawn"
+    ]
     assert applicant.get("/api/v1/applications?status=approved").json() == {
-        "items": [], "total": 0, "page": 1, "page_size": 20}
+        "items": [],
+        "total": 0,
+        "page": 1,
+        "page_size": 20,
+    }
     this_month = f"{clock.today():%Y-%m}"
     assert applicant.get(f"/api/v1/applications?month={this_month}").json()["total"] == 2
     last_year = f"{clock.today().year - 1}-{clock.today():%m}"
@@ -239,6 +279,7 @@ def test_my_cases_needs_login(anon):
 
 # ---- GET /api/v1/applications/{id} -------------------------------------------------------------------
 
+
 def test_detail_for_the_owner_with_attachments_and_history(applicant):
     diploma = pdf("Bachelor")
     ids = [uploaded(applicant, "id_card", jpeg(), "id.jpg"), uploaded(applicant, "diploma", diploma, "毕业证.pdf")]
@@ -246,7 +287,9 @@ def test_detail_for_the_owner_with_attachments_and_history(applicant):
     detail = applicant.get(f"/api/v1/applications/{created['application_id']}").json()
     assert detail["case_number"] == created["case_number"] and detail["status"] == "pending"
     assert detail["real_name"] == applicant.person["real_name"]
-    assert detail["id_number_masked"].startswith(applicant.person["id_number"][:6]) and "*" in detail["id_number_masked"]
+    assert (
+        detail["id_number_masked"].startswith(applicant.person["id_number"][:6]) and "*" in detail["id_number_masked"]
+    )
     assert applicant.person["id_number"] not in str(detail)
     assert detail["jurisdiction"]["county_name"] == "小店区"
     assert [h["type"] for h in detail["history"]] == ["application_submitted"]
@@ -261,7 +304,8 @@ def test_detail_for_the_owner_with_attachments_and_history(applicant):
     assert fetched.headers["Content-Type"] == "application/pdf"
     assert fetched.headers["Cache-Control"] == "no-store"
     assert fetched.headers["Content-Disposition"] == (
-        "attachment; filename=\"___.pdf\"; filename*=UTF-8''%E6%AF%95%E4%B8%9A%E8%AF%81.pdf")
+        "attachment; filename=\"___.pdf\"; filename*=UTF-8''%E6%AF%95%E4%B8%9A%E8%AF%81.pdf"
+    )
 
 
 def test_detail_is_private(applicant, anon, datong_reviewer, reviewer):
@@ -277,6 +321,7 @@ def test_detail_is_private(applicant, anon, datong_reviewer, reviewer):
 
 # ---- POST /api/v1/applications/{id}/withdraw ---------------------------------------------------------
 
+
 def test_withdraw_then_apply_again(applicant):
     first = submit(applicant)
     path = f"/api/v1/applications/{first['application_id']}/withdraw"
@@ -288,8 +333,9 @@ def test_withdraw_then_apply_again(applicant):
     assert_error(applicant.post(path), 409, "NOT_WITHDRAWABLE")
     # The withdrawn case keeps its uploads; a new case needs new ones.
     old_ids = [a["attachment_id"] for a in detail["attachments"]]
-    assert_error(applicant.post("/api/v1/applications", json=form(applicant, old_ids)),
-                 400, "VALIDATION_ERROR", "attachment_ids")
+    assert_error(
+        applicant.post("/api/v1/applications", json=form(applicant, old_ids)), 400, "VALIDATION_ERROR", "attachment_ids"
+    )
     second = submit(applicant)
     assert second["case_number"] != first["case_number"]
     statuses = {i["case_number"]: i["status"] for i in applicant.get("/api/v1/applications").json()["items"]}
@@ -302,12 +348,12 @@ def test_withdraw_errors(applicant, anon, reviewer):
     assert_error(register(anon).post(path), 404, "NOT_FOUND")
     assert_error(anon.post(path), 401, "UNAUTHENTICATED")
     assert_error(applicant.post(f"/api/v1/applications/{uuid.uuid4()}/withdraw"), 404, "NOT_FOUND")
-    assert reviewer.post(f"/api/v1/review/applications/{created['application_id']}/approve",
-                         json={}).status_code == 200
+    assert reviewer.post(f"/api/v1/review/applications/{created['application_id']}/approve", json={}).status_code == 200
     assert_error(applicant.post(path), 409, "NOT_WITHDRAWABLE")
 
 
 # ---- review ------------------------------------------------------------------------------------------
+
 
 def test_review_queue_is_scoped_and_filtered(applicant, reviewer, datong_reviewer, xiaodian_reviewer):
     created = submit(applicant)
@@ -334,8 +380,9 @@ def test_review_queue_errors(applicant, reviewer, anon):
     assert_error(anon.get("/api/v1/review/applications"), 401, "UNAUTHENTICATED")
     assert_error(applicant.get("/api/v1/review/applications"), 403, "FORBIDDEN")
     assert_error(reviewer.get("/api/v1/review/applications?city=999999"), 400, "VALIDATION_ERROR", "city")
-    assert_error(reviewer.get("/api/v1/review/applications?city=140100&county=140212"),
-                 400, "VALIDATION_ERROR", "county")
+    assert_error(
+        reviewer.get("/api/v1/review/applications?city=140100&county=140212"), 400, "VALIDATION_ERROR", "county"
+    )
     assert_error(reviewer.get("/api/v1/review/applications?month=2026-1"), 400, "VALIDATION_ERROR", "month")
 
 
@@ -372,14 +419,19 @@ def test_reject_then_apply_again(applicant, reviewer, datong_reviewer, anon):
     assert_error(reviewer.post(path, json={"reason": "原" * 501}), 400, "VALIDATION_ERROR", "reason")
     assert_error(datong_reviewer.post(path, json={"reason": "不符合条件"}), 404, "NOT_FOUND")
     assert_error(anon.post(path, json={"reason": "不符合条件"}), 401, "UNAUTHENTICATED")
-    assert_error(reviewer.post(f"/api/v1/review/applications/{uuid.uuid4()}/reject", json={"reason": "不符合"}),
-                 404, "NOT_FOUND")
+    assert_error(
+        reviewer.post(f"/api/v1/review/applications/{uuid.uuid4()}/reject", json={"reason": "不符合"}), 404, "NOT_FOUND"
+    )
     resp = reviewer.post(path, json={"reason": "毕业证书照片不清晰"})
     assert resp.status_code == 200, resp.text
     detail = resp.json()
     assert detail["status"] == "rejected" and detail["status_label"] == "审核不通过"
-    assert detail["history"][-1] == {"type": "application_rejected", "at": detail["decided_at"],
-                                     "by": detail["reviewer_id"], "reason": "毕业证书照片不清晰"}
+    assert detail["history"][-1] == {
+        "type": "application_rejected",
+        "at": detail["decided_at"],
+        "by": detail["reviewer_id"],
+        "reason": "毕业证书照片不清晰",
+    }
     assert_error(reviewer.post(path, json={"reason": "再次驳回"}), 409, "NOT_PENDING")
     assert_error(reviewer.post(path.replace("reject", "approve"), json={}), 409, "NOT_PENDING")
     assert submit(applicant)["case_number"] != created["case_number"]
@@ -394,8 +446,10 @@ def test_withdraw_racing_approve_has_one_winner(applicant, reviewer):
             "withdraw": lambda app_id=app_id: applicant.post(f"/api/v1/applications/{app_id}/withdraw"),
             "approve": lambda app_id=app_id: reviewer.post(f"/api/v1/review/applications/{app_id}/approve", json={}),
         }
-        threads = [threading.Thread(target=lambda n=n, results=results, calls=calls: results.__setitem__(n, calls[n]()))
-                   for n in calls]
+        threads = [
+            threading.Thread(target=lambda n=n, results=results, calls=calls: results.__setitem__(n, calls[n]()))
+            for n in calls
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -411,10 +465,15 @@ def test_withdraw_racing_approve_has_one_winner(applicant, reviewer):
 
 def test_openapi_documents_the_applications_routes(anon):
     paths = anon.get("/api/openapi.json").json()["paths"]
-    for path in ("/api/v1/attachments", "/api/v1/applications", "/api/v1/applications/{application_id}",
-                 "/api/v1/applications/{application_id}/withdraw", "/api/v1/review/applications",
-                 "/api/v1/review/applications/{application_id}/approve",
-                 "/api/v1/review/applications/{application_id}/reject"):
+    for path in (
+        "/api/v1/attachments",
+        "/api/v1/applications",
+        "/api/v1/applications/{application_id}",
+        "/api/v1/applications/{application_id}/withdraw",
+        "/api/v1/review/applications",
+        "/api/v1/review/applications/{application_id}/approve",
+        "/api/v1/review/applications/{application_id}/reject",
+    ):
         assert path in paths, path
     assert "multipart/form-data" in paths["/api/v1/attachments"]["post"]["requestBody"]["content"]
 
@@ -424,7 +483,11 @@ def test_graduation_window_boundary_through_the_api(applicant):
     if (today.month, today.day) == (2, 29):
         pytest.skip("no date lies exactly two years before 29 February")
     day_too_early = date(today.year - 2, today.month, today.day) - timedelta(days=1)
-    assert_error(applicant.post("/api/v1/applications", json=form(applicant, graduation_date=day_too_early.isoformat())),
-                 400, "VALIDATION_ERROR", "graduation_date")
+    assert_error(
+        applicant.post("/api/v1/applications", json=form(applicant, graduation_date=day_too_early.isoformat())),
+        400,
+        "VALIDATION_ERROR",
+        "graduation_date",
+    )
     exactly_two_years = date(today.year - 2, today.month, today.day)
     assert submit(applicant, graduation_date=exactly_two_years.isoformat())["status"] == "pending"

@@ -1,5 +1,6 @@
 """GET /api/v1/attachments/{id}/content (API.md, "Attachments: downloads"): the bytes stream
 through the gateway, authorised like the case, never cached, 404 to everyone else."""
+
 import uuid
 
 import pytest
@@ -33,10 +34,12 @@ def test_owner_and_reviewers_of_the_jurisdiction_download(case, reviewer, admin,
         assert resp.headers["Cache-Control"] == "no-store"
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert resp.headers["Content-Disposition"] == (
-            "attachment; filename=\"______.png\"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81%20%E6%AD%A3%E9%9D%A2.png")
+            "attachment; filename=\"______.png\"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81%20%E6%AD%A3%E9%9D%A2.png"
+        )
     # Every download is audited, the owner's too.
-    audit = admin.get("/api/v1/admin/audit", params={"action": "attachment_downloaded",
-                                                     "application_id": case[3]["application_id"]})
+    audit = admin.get(
+        "/api/v1/admin/audit", params={"action": "attachment_downloaded", "application_id": case[3]["application_id"]}
+    )
     assert audit.status_code == 200, audit.text
     downloads = [e for e in audit.json()["items"] if e["attachment_id"] == id_card]
     assert {e["actor_id"] for e in downloads} >= {owner.user_id}

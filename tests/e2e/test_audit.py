@@ -1,4 +1,5 @@
 """The audit trail: every account change, staff read and decision, append-only, without ID numbers or phones."""
+
 import psycopg
 import pytest
 
@@ -8,8 +9,18 @@ from tests.e2e.test_applications import submit
 from tests.polling import wait_for
 
 AUDIT = "/api/v1/admin/audit"
-FIELDS = {"at", "actor_id", "actor_username", "actor_roles", "action", "application_id", "case_number",
-          "attachment_id", "target_user_id", "request_id"}
+FIELDS = {
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "action",
+    "application_id",
+    "case_number",
+    "attachment_id",
+    "target_user_id",
+    "request_id",
+}
 
 
 def entries(admin, **query):
@@ -47,8 +58,9 @@ def test_the_first_admin_made_at_the_command_line_is_audited_without_an_actor(ad
 
 def test_a_password_change_is_audited_as_the_person_themselves(anon, admin):
     person = register(anon)
-    resp = person.post("/api/v1/me/password", json={"current_password": person.person["password"],
-                                                    "new_password": "Newpass-2027"})
+    resp = person.post(
+        "/api/v1/me/password", json={"current_password": person.person["password"], "new_password": "Newpass-2027"}
+    )
     assert resp.status_code == 204
     changed = entries(admin, actor=person.user_id, action="password_changed")
     assert len(changed) == 1 and changed[0]["target_user_id"] == person.user_id
@@ -68,15 +80,27 @@ def test_staff_reads_and_decisions_are_audited_and_carry_no_personal_numbers(ano
     assert len(viewed) == 1  # recorded before the answer: no waiting
     assert viewed[0]["actor_id"] == reviewer_me["user_id"] and viewed[0]["case_number"] == approved["case_number"]
 
-    assert reviewer.post(f"/api/v1/review/applications/{approved['application_id']}/approve",
-                         json={"comment": "材料齐全"}).status_code == 200
-    assert reviewer.post(f"/api/v1/review/applications/{rejected['application_id']}/reject",
-                         json={"reason": "材料不全"}).status_code == 200
+    assert (
+        reviewer.post(
+            f"/api/v1/review/applications/{approved['application_id']}/approve", json={"comment": "材料齐全"}
+        ).status_code
+        == 200
+    )
+    assert (
+        reviewer.post(
+            f"/api/v1/review/applications/{rejected['application_id']}/reject", json={"reason": "材料不全"}
+        ).status_code
+        == 200
+    )
 
     def decided(application, action):
-        found = [e for e in entries(admin, application_id=application["application_id"])
-                 if e["action"] == action and e["case_number"]]
+        found = [
+            e
+            for e in entries(admin, application_id=application["application_id"])
+            if e["action"] == action and e["case_number"]
+        ]
         return found
+
     approval = wait_for(lambda: decided(approved, "application_approved"))
     rejection = wait_for(lambda: decided(rejected, "application_rejected"))
     for entry, case in ((approval[0], approved), (rejection[0], rejected)):
@@ -101,11 +125,18 @@ def test_filters_paging_and_order(admin):
     assert second["items"][0] == entries(admin)[1]
 
 
-@pytest.mark.parametrize("query,field", [
-    ({"action": "application_deleted"}, "action"), ({"actor": "someone"}, "actor"),
-    ({"application_id": "x"}, "application_id"), ({"month": "0000-01"}, "month"), ({"month": "2026-13"}, "month"),
-    ({"month": "２０２６-01"}, "month"), ({"page_size": 101}, "page_size"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ({"action": "application_deleted"}, "action"),
+        ({"actor": "someone"}, "actor"),
+        ({"application_id": "x"}, "application_id"),
+        ({"month": "0000-01"}, "month"),
+        ({"month": "2026-13"}, "month"),
+        ({"month": "２０２６-01"}, "month"),
+        ({"page_size": 101}, "page_size"),
+    ],
+)
 def test_bad_filters_are_400(admin, query, field):
     assert_error(admin.get(AUDIT, params=query), 400, "VALIDATION_ERROR", field)
 
@@ -131,6 +162,7 @@ def test_record_audit_refuses_actions_that_are_not_reads(admin):
 
     import common.rpc  # noqa: F401  (registers the contract's errors, so they arrive typed)
     from common import config, errors
+
     actor = {"user_id": me(admin)["user_id"], "username": "x", "roles": ["admin"]}
     with ClusterRpcProxy({"AMQP_URI": config.amqp_uri()}) as rpc:
         with pytest.raises(errors.InvalidInput):

@@ -12,6 +12,7 @@ Adding an endpoint means adding one line to MATRIX: `(METHOD, path as in the rou
 Entry(expected answers by caller, target=what it acts on, body=the JSON it sends)`; the helpers
 (public, logged_in, roles_only, owner_or_reviewer, ...) spell the usual answer patterns.
 """
+
 import uuid
 from dataclasses import dataclass, field
 
@@ -33,8 +34,9 @@ TAIYUAN = {"city_code": "140100", "county_code": None}
 
 
 def answers(anonymous, applicant_a, applicant_b, other_reviewer, province_reviewer, admin):
-    return dict(zip(CALLERS, (anonymous, applicant_a, applicant_b, other_reviewer, province_reviewer, admin),
-                    strict=True))
+    return dict(
+        zip(CALLERS, (anonymous, applicant_a, applicant_b, other_reviewer, province_reviewer, admin), strict=True)
+    )
 
 
 def public(ok=200):
@@ -63,6 +65,7 @@ def owner_or_reviewer(ok=200):
 @dataclass
 class Target:
     """What a cell acts on: path values, and who plays applicant A (the owner) and B."""
+
     owner: object
     values: dict = field(default_factory=dict)
     other: object = None
@@ -72,8 +75,8 @@ class Target:
 @dataclass
 class Entry:
     expected: dict
-    target: str = "none"      # a World method giving the Target; "fresh_*" ones make new state per cell
-    body: object = None       # callable(target) -> JSON body, or None
+    target: str = "none"  # a World method giving the Target; "fresh_*" ones make new state per cell
+    body: object = None  # callable(target) -> JSON body, or None
     query: dict = None
 
 
@@ -85,8 +88,9 @@ class World:
         self.other_reviewer = create_staff(admin, anon, ["reviewer"], {"city_code": "140200", "county_code": None})
         self.a, self.b = register(anon), register(anon)
         self.case = test_applications.submit(self.a)
-        self.attachment = self.a.get(f"/api/v1/applications/{self.case['application_id']}").json()[
-            "attachments"][0]["attachment_id"]
+        self.attachment = self.a.get(f"/api/v1/applications/{self.case['application_id']}").json()["attachments"][0][
+            "attachment_id"
+        ]
         self.posting_id = test_postings.create(reviewer, "matrix")["posting_id"]
         self.intern = self.approved_person()
         self.revoked = self.revoked_sessions()
@@ -108,8 +112,9 @@ class World:
         logged_out = register(self.anon)
         assert logged_out.post("/api/v1/auth/logout").status_code == 204
         changed = register(self.anon)
-        resp = changed.post("/api/v1/me/password", json={"current_password": changed.person["password"],
-                                                         "new_password": "Changed-2027"})
+        resp = changed.post(
+            "/api/v1/me/password", json={"current_password": changed.person["password"], "new_password": "Changed-2027"}
+        )
         assert resp.status_code == 204, resp.text
         revoked = {"disabled_staff": disabled, "logged_out": logged_out, "password_changed": changed}
         for client in revoked.values():  # revocation reaches the gateway by broadcast within 2 s
@@ -119,9 +124,14 @@ class World:
     def client(self, caller, target):
         if caller in REVOKED:
             return self.revoked[caller]
-        return {"anonymous": self.anon, "applicant_a": target.owner, "applicant_b": target.other or self.b,
-                "other_reviewer": self.other_reviewer, "province_reviewer": self.reviewer,
-                "admin": self.admin}[caller]
+        return {
+            "anonymous": self.anon,
+            "applicant_a": target.owner,
+            "applicant_b": target.other or self.b,
+            "other_reviewer": self.other_reviewer,
+            "province_reviewer": self.reviewer,
+            "admin": self.admin,
+        }[caller]
 
     # ---- targets ----
     def none(self):
@@ -136,8 +146,10 @@ class World:
 
     def fresh_returned_case(self):
         target = self.fresh_case()
-        resp = self.reviewer.post(f"/api/v1/review/applications/{target.values['application_id']}/return",
-                                  json={"reason": "请补充材料", "items": ["毕业证书"]})
+        resp = self.reviewer.post(
+            f"/api/v1/review/applications/{target.values['application_id']}/return",
+            json={"reason": "请补充材料", "items": ["毕业证书"]},
+        )
         assert resp.status_code == 200, resp.text
         return target
 
@@ -180,8 +192,13 @@ class World:
 
 
 def staff_body(target):
-    return {"username": factories.unique_username("staff"), "password": DEMO_PASSWORD, "real_name": "审核员",
-            "roles": ["reviewer"], "jurisdiction": TAIYUAN}
+    return {
+        "username": factories.unique_username("staff"),
+        "password": DEMO_PASSWORD,
+        "real_name": "审核员",
+        "roles": ["reviewer"],
+        "jurisdiction": TAIYUAN,
+    }
 
 
 def application_body(target):
@@ -194,54 +211,68 @@ MATRIX = {
     ("GET", "/api/v1/me"): Entry(logged_in(200)),
     ("POST", "/api/v1/auth/logout"): Entry(logged_in(204), target="session"),
     ("POST", "/api/v1/me/password"): Entry(  # a wrong current password changes nothing: 400 once admitted
-        logged_in(400), body=lambda t: {"current_password": "Wrong-pass1", "new_password": "Newpass-2027"}),
+        logged_in(400), body=lambda t: {"current_password": "Wrong-pass1", "new_password": "Newpass-2027"}
+    ),
     ("POST", "/api/v1/admin/users"): Entry(answers(401, 403, 403, 403, 403, 201), body=staff_body),
     ("GET", "/api/v1/admin/users"): Entry(answers(401, 403, 403, 403, 403, 200)),
-    ("POST", "/api/v1/admin/users/<user_id>/disable"): Entry(answers(401, 403, 403, 403, 403, 200),
-                                                            target="fresh_staff"),
-    ("POST", "/api/v1/admin/users/<user_id>/enable"): Entry(answers(401, 403, 403, 403, 403, 200),
-                                                           target="fresh_staff"),
+    ("POST", "/api/v1/admin/users/<user_id>/disable"): Entry(
+        answers(401, 403, 403, 403, 403, 200), target="fresh_staff"
+    ),
+    ("POST", "/api/v1/admin/users/<user_id>/enable"): Entry(
+        answers(401, 403, 403, 403, 403, 200), target="fresh_staff"
+    ),
     ("GET", "/api/v1/admin/audit"): Entry(answers(401, 403, 403, 403, 403, 200)),
     ("GET", "/api/v1/regions"): Entry(public(200)),
     ("GET", "/api/v1/vocabulary"): Entry(public(200)),
     ("GET", "/api/v1/postings"): Entry(public(200)),
     ("GET", "/api/v1/postings/<string:posting_id>"): Entry(public(200), target="posting"),
-    ("POST", "/api/v1/postings"): Entry(reviewers_only(201, other_reviewer=403),
-                                        body=lambda t: test_postings.fields("matrix")),
-    ("PATCH", "/api/v1/postings/<string:posting_id>"): Entry(reviewers_only(200, other_reviewer=403),
-                                                            target="posting", body=lambda t: {"headcount": 4}),
-    ("POST", "/api/v1/postings/<string:posting_id>/close"): Entry(reviewers_only(200, other_reviewer=403),
-                                                                 target="fresh_posting"),
+    ("POST", "/api/v1/postings"): Entry(
+        reviewers_only(201, other_reviewer=403), body=lambda t: test_postings.fields("matrix")
+    ),
+    ("PATCH", "/api/v1/postings/<string:posting_id>"): Entry(
+        reviewers_only(200, other_reviewer=403), target="posting", body=lambda t: {"headcount": 4}
+    ),
+    ("POST", "/api/v1/postings/<string:posting_id>/close"): Entry(
+        reviewers_only(200, other_reviewer=403), target="fresh_posting"
+    ),
     ("POST", "/api/v1/attachments"): Entry(applicants_only(201), target="fresh_applicants", body="upload"),
     ("GET", "/api/v1/attachments/<string:attachment_id>/content"): Entry(owner_or_reviewer(200), target="case_of_a"),
     ("POST", "/api/v1/applications"): Entry(applicants_only(201), target="fresh_applicants", body=application_body),
     ("GET", "/api/v1/applications"): Entry(applicants_only(200)),
     ("GET", "/api/v1/applications/<string:application_id>"): Entry(owner_or_reviewer(200), target="case_of_a"),
     ("POST", "/api/v1/applications/<string:application_id>/withdraw"): Entry(
-        answers(401, 200, 404, 403, 403, 403), target="fresh_case"),
-    ("GET", "/api/v1/applications/<string:application_id>/form.pdf"): Entry(owner_or_reviewer(200),
-                                                                          target="case_of_a"),
+        answers(401, 200, 404, 403, 403, 403), target="fresh_case"
+    ),
+    ("GET", "/api/v1/applications/<string:application_id>/form.pdf"): Entry(owner_or_reviewer(200), target="case_of_a"),
     ("POST", "/api/v1/applications/<string:application_id>/resubmit"): Entry(
-        answers(401, 200, 404, 403, 403, 403), target="fresh_returned_case", body=application_body),
+        answers(401, 200, 404, 403, 403, 403), target="fresh_returned_case", body=application_body
+    ),
     ("GET", "/api/v1/verify/<string:case_number>"): Entry(public(200), target="verifiable_case"),
     ("GET", "/api/v1/review/applications"): Entry(reviewers_only(200)),
     ("POST", "/api/v1/review/applications/<string:application_id>/return"): Entry(
-        reviewers_only(200, other_reviewer=404), target="fresh_case",
-        body=lambda t: {"reason": "请补充材料", "items": ["毕业证书"]}),
+        reviewers_only(200, other_reviewer=404),
+        target="fresh_case",
+        body=lambda t: {"reason": "请补充材料", "items": ["毕业证书"]},
+    ),
     ("GET", "/api/v1/notifications"): Entry(logged_in(200)),
     ("POST", "/api/v1/notifications/read-all"): Entry(logged_in(204)),
     ("POST", "/api/v1/notifications/<string:notification_id>/read"): Entry(
-        answers(401, 204, 404, 404, 404, 404), target="notification_of_a"),
+        answers(401, 204, 404, 404, 404, 404), target="notification_of_a"
+    ),
     ("POST", "/api/v1/review/applications/<string:application_id>/approve"): Entry(
-        reviewers_only(200, other_reviewer=404), target="fresh_case", body=lambda t: {"comment": "同意"}),
+        reviewers_only(200, other_reviewer=404), target="fresh_case", body=lambda t: {"comment": "同意"}
+    ),
     ("POST", "/api/v1/review/applications/<string:application_id>/reject"): Entry(
-        reviewers_only(200, other_reviewer=404), target="fresh_case", body=lambda t: {"reason": "材料不全"}),
+        reviewers_only(200, other_reviewer=404), target="fresh_case", body=lambda t: {"reason": "材料不全"}
+    ),
     ("GET", "/api/v1/favorites/postings"): Entry(applicants_only(200, other=403), target="favorite_posting"),
     ("GET", "/api/v1/favorites"): Entry(applicants_only(200, other=403), target="favorite_posting"),
-    ("PUT", "/api/v1/favorites/<uuid:posting_id>"): Entry(applicants_only((200, 201), other=403),
-                                                            target="favorite_posting"),
-    ("DELETE", "/api/v1/favorites/<uuid:posting_id>"): Entry(applicants_only(204, other=403),
-                                                               target="favorite_posting"),
+    ("PUT", "/api/v1/favorites/<uuid:posting_id>"): Entry(
+        applicants_only((200, 201), other=403), target="favorite_posting"
+    ),
+    ("DELETE", "/api/v1/favorites/<uuid:posting_id>"): Entry(
+        applicants_only(204, other=403), target="favorite_posting"
+    ),
 }
 
 API_ROUTES = [(d.method, d.path) for d in ROUTES if d.path.startswith("/api/v1")]
@@ -263,8 +294,9 @@ def send(world, route, entry, caller):
     if entry.target == "login":
         person = register(world.anon)
         client = person if caller == "applicant_a" else world.client(caller, world.none())
-        return client.request(method, path, json={"username": person.person["username"],
-                                                  "password": person.person["password"]})
+        return client.request(
+            method, path, json={"username": person.person["username"], "password": person.person["password"]}
+        )
     if entry.target == "session":
         client = world.client(caller, world.none()) if caller in REVOKED else world.fresh_session(caller)
         return client.request(method, path)
@@ -274,8 +306,11 @@ def send(world, route, entry, caller):
     if entry.body == "upload":
         return client.post(url, files={"file": ("id.png", png(seed=3))}, data={"kind": "id_card"})
     if entry.body is application_body:
-        ids = [test_applications.uploaded(client, "id_card"), test_applications.uploaded(client, "diploma")] \
-            if caller in ("applicant_a", "applicant_b") else [str(uuid.uuid4())]
+        ids = (
+            [test_applications.uploaded(client, "id_card"), test_applications.uploaded(client, "diploma")]
+            if caller in ("applicant_a", "applicant_b")
+            else [str(uuid.uuid4())]
+        )
         return client.post(url, json=test_applications.form(client, attachment_ids=ids))
     body = entry.body(target) if entry.body else None
     return client.request(method, url, json=body, params=target.query or entry.query)

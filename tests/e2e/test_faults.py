@@ -4,6 +4,7 @@ Identity frozen, PostgreSQL backends of one service terminated under load, the
 broker closing every connection of the vhost: requests fail fast with 503
 (never 500), nothing is half-written, and everything recovers by itself.
 """
+
 import os
 import signal
 import subprocess
@@ -34,15 +35,24 @@ class FaultySystem:
     def __init__(self, s3_url):
         run = uuid.uuid4().hex[:8]
         self.vhost = f"{VHOST}_faults_{run}"
-        self.env = {"DB_SUFFIX": f"{config.env('DB_SUFFIX', '')}_faults{run}",
-                    "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
-                    "RPC_TIMEOUT_SECONDS": str(RPC_TIMEOUT)}
+        self.env = {
+            "DB_SUFFIX": f"{config.env('DB_SUFFIX', '')}_faults{run}",
+            "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}",
+            "RPC_TIMEOUT_SECONDS": str(RPC_TIMEOUT),
+        }
         self.s3_url = s3_url
         self.running = None
 
     def python(self, *args, **env):
-        return subprocess.run([system.PYTHON, *args], cwd=system.ROOT, env=system.base_env(**self.env, **env),
-                              check=True, capture_output=True, text=True, timeout=180)
+        return subprocess.run(
+            [system.PYTHON, *args],
+            cwd=system.ROOT,
+            env=system.base_env(**self.env, **env),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
 
     def start(self):
         system.add_vhost(self.vhost)
@@ -61,6 +71,7 @@ class FaultySystem:
     @staticmethod
     def services():
         from common import migrate
+
         return migrate.existing_services()
 
     def dsn(self, service):
@@ -69,8 +80,10 @@ class FaultySystem:
     def terminate_backends(self, service):
         """What a database failover does to one service: every session of its database ends."""
         with psycopg.connect(self.dsn(service), autocommit=True) as conn:
-            return conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+            return conn.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -95,20 +108,39 @@ def answered(request, *expect):
 
 
 def login(anon, username):
-    body = answered(lambda: anon.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}),
-                    200)
+    body = answered(
+        lambda: anon.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}), 200
+    )
     return Client(anon.base_url, body["access_token"])
 
 
 @pytest.fixture(scope="module")
 def reviewer(faulty, anon):
     admin = f"faults_admin_{uuid.uuid4().hex[:8]}"
-    faulty.python("-m", "services.identity.cli", "create-admin", "--username", admin, "--real-name", "管理员",
-                  ADMIN_PASSWORD=DEMO_PASSWORD)
+    faulty.python(
+        "-m",
+        "services.identity.cli",
+        "create-admin",
+        "--username",
+        admin,
+        "--real-name",
+        "管理员",
+        ADMIN_PASSWORD=DEMO_PASSWORD,
+    )
     username = factories.unique_username("faults_reviewer")
-    answered(lambda: login(anon, admin).post("/api/v1/admin/users", json={
-        "username": username, "password": DEMO_PASSWORD, "real_name": "审核员", "roles": ["reviewer"],
-        "jurisdiction": None}), 201)
+    answered(
+        lambda: login(anon, admin).post(
+            "/api/v1/admin/users",
+            json={
+                "username": username,
+                "password": DEMO_PASSWORD,
+                "real_name": "审核员",
+                "roles": ["reviewer"],
+                "jurisdiction": None,
+            },
+        ),
+        201,
+    )
     return login(anon, username)
 
 
@@ -146,24 +178,29 @@ def half_written(faulty):
         ).fetchone()[0]
 
 
-def test_with_identity_frozen_submit_answers_503_in_time_and_everything_else_keeps_answering(
-        faulty, anon, reviewer):
+def test_with_identity_frozen_submit_answers_503_in_time_and_everything_else_keeps_answering(faulty, anon, reviewer):
     to_approve, to_withdraw = ready_to_submit(anon, 2)
     approve_id, withdraw_id = case_of(*to_approve), case_of(*to_withdraw)
     waiting = ready_to_submit(anon, 12)  # more than the applications service has workers
     identity = faulty.running.supervisor.signal("identity.1", signal.SIGSTOP)
     try:
         with ThreadPoolExecutor(len(waiting)) as pool:
-            submits = [pool.submit(timed, lambda c=client, b=body: c.post("/api/v1/applications", json=b))
-                       for client, body in waiting]
+            submits = [
+                pool.submit(timed, lambda c=client, b=body: c.post("/api/v1/applications", json=b))
+                for client, body in waiting
+            ]
             # While the submissions wait for identity, none holds a transaction (or its locks).
             with psycopg.connect(faulty.dsn("applications"), autocommit=True) as conn:
-                holding = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                       " AND state LIKE 'idle in transaction%'").fetchone()[0]
-            approved, approve_took = timed(lambda: reviewer.post(
-                f"/api/v1/review/applications/{approve_id}/approve", json={"comment": "同意"}))
-            withdrawn, withdraw_took = timed(lambda: to_withdraw[0].post(
-                f"/api/v1/applications/{withdraw_id}/withdraw"))
+                holding = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND state LIKE 'idle in transaction%'"
+                ).fetchone()[0]
+            approved, approve_took = timed(
+                lambda: reviewer.post(f"/api/v1/review/applications/{approve_id}/approve", json={"comment": "同意"})
+            )
+            withdrawn, withdraw_took = timed(
+                lambda: to_withdraw[0].post(f"/api/v1/applications/{withdraw_id}/withdraw")
+            )
             queue, queue_took = timed(lambda: reviewer.get("/api/v1/review/applications"))
             answers = [future.result() for future in submits]
     finally:
@@ -231,7 +268,7 @@ def test_terminated_database_sessions_give_503_or_success_never_500_and_nothing_
 
 
 def test_broker_connections_closed_requests_fail_fast_and_events_keep_flowing(faulty, anon, reviewer):
-    (person, body), = ready_to_submit(anon, 1)
+    ((person, body),) = ready_to_submit(anon, 1)
     application_id = case_of(person, body)
     statuses = Counter()
     slowest = []

@@ -2,6 +2,7 @@
 reviewer, becomes an intern once favorites has consumed the approval event, and
 bookmarks posts in the application's jurisdiction, at most three, with every error
 the contract names."""
+
 import time
 import uuid
 from datetime import timedelta
@@ -17,19 +18,17 @@ NOT_AN_INTERN = "该人员不是就业见习人员"
 XIAODIAN = {"city_code": "140100", "county_code": "140105"}
 
 
-
-
 def upload(client, kind):
-    resp = client.post("/api/v1/attachments", files={"file": (f"{kind}.png", png(), "image/png")},
-                       data={"kind": kind})
+    resp = client.post("/api/v1/attachments", files={"file": (f"{kind}.png", png(), "image/png")}, data={"kind": kind})
     assert resp.status_code == 201, resp.text
     return resp.json()["attachment_id"]
 
 
 def apply(client, jurisdiction):
     """A graduate's application, as the contract describes it; returns its id."""
-    body = factories.application(client.person["phone"], jurisdiction,
-                                 [upload(client, "id_card"), upload(client, "diploma")])
+    body = factories.application(
+        client.person["phone"], jurisdiction, [upload(client, "id_card"), upload(client, "diploma")]
+    )
     resp = client.post("/api/v1/applications", json=body)
     assert resp.status_code == 201, resp.text
     return resp.json()["application_id"]
@@ -48,14 +47,27 @@ def wait_until_intern(client, timeout=10):
 
 
 def post(reviewer, token, city="140100", county="140105"):
-    resp = reviewer.post("/api/v1/postings", json={
-        "title": f"出纳见习{token}", "employer_name": "太原晋阳会计服务有限公司",
-        "employer_credit_code": factories.credit_code(), "city_code": city, "county_code": county,
-        "industry": "租赁和商务服务业", "headcount": 2, "education_requirement": "不限",
-        "major_requirement": "不限", "duration_months": 6, "monthly_subsidy": 1800,
-        "address": "太原市小店区长风街1号", "contact_name": "王伟", "contact_phone": "0351-5551234",
-        "description": "现金收付、票据整理与日常账务协助。",
-        "deadline": (clock.today() + timedelta(days=30)).isoformat()})
+    resp = reviewer.post(
+        "/api/v1/postings",
+        json={
+            "title": f"出纳见习{token}",
+            "employer_name": "太原晋阳会计服务有限公司",
+            "employer_credit_code": factories.credit_code(),
+            "city_code": city,
+            "county_code": county,
+            "industry": "租赁和商务服务业",
+            "headcount": 2,
+            "education_requirement": "不限",
+            "major_requirement": "不限",
+            "duration_months": 6,
+            "monthly_subsidy": 1800,
+            "address": "太原市小店区长风街1号",
+            "contact_name": "王伟",
+            "contact_phone": "0351-5551234",
+            "description": "现金收付、票据整理与日常账务协助。",
+            "deadline": (clock.today() + timedelta(days=30)).isoformat(),
+        },
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()["posting_id"]
 
@@ -68,8 +80,12 @@ def token():
 def test_before_approval_the_person_is_not_an_intern(applicant, reviewer):
     assert applicant.get("/api/v1/me").json()["intern"] == {"eligible": False, "jurisdiction": None}
     some_post = post(reviewer, "x")
-    for resp in (applicant.get("/api/v1/favorites"), applicant.get("/api/v1/favorites/postings"),
-                 applicant.put(f"/api/v1/favorites/{some_post}"), applicant.delete(f"/api/v1/favorites/{some_post}")):
+    for resp in (
+        applicant.get("/api/v1/favorites"),
+        applicant.get("/api/v1/favorites/postings"),
+        applicant.put(f"/api/v1/favorites/{some_post}"),
+        applicant.delete(f"/api/v1/favorites/{some_post}"),
+    ):
         assert assert_error(resp, 403, "NOT_AN_INTERN")["error"]["message"] == NOT_AN_INTERN
 
 
@@ -82,8 +98,12 @@ def test_a_pending_application_does_not_make_an_intern(applicant):
 
 def test_staff_and_strangers_are_refused(anon, reviewer):
     some_post = str(uuid.uuid4())
-    for method, path in (("GET", "/api/v1/favorites"), ("GET", "/api/v1/favorites/postings"),
-                         ("PUT", f"/api/v1/favorites/{some_post}"), ("DELETE", f"/api/v1/favorites/{some_post}")):
+    for method, path in (
+        ("GET", "/api/v1/favorites"),
+        ("GET", "/api/v1/favorites/postings"),
+        ("PUT", f"/api/v1/favorites/{some_post}"),
+        ("DELETE", f"/api/v1/favorites/{some_post}"),
+    ):
         assert_error(anon.request(method, path), 401, "UNAUTHENTICATED")
         assert_error(reviewer.request(method, path), 403, "FORBIDDEN")
 
@@ -97,8 +117,12 @@ def test_the_intern_bookmarks_at_most_three_posts_in_the_jurisdiction(applicant,
     application_id = apply(applicant, XIAODIAN)
     approved = reviewer.post(f"/api/v1/review/applications/{application_id}/approve", json={"comment": "符合条件"})
     assert approved.status_code == 200, approved.text
-    assert wait_until_intern(applicant) == {"city_code": "140100", "city_name": "太原市",
-                                            "county_code": "140105", "county_name": "小店区"}
+    assert wait_until_intern(applicant) == {
+        "city_code": "140100",
+        "city_name": "太原市",
+        "county_code": "140105",
+        "county_name": "小店区",
+    }
 
     page = applicant.get("/api/v1/favorites/postings", params={"q": token}).json()
     assert {i["posting_id"] for i in page["items"]} == set(inside)
@@ -120,8 +144,10 @@ def test_the_intern_bookmarks_at_most_three_posts_in_the_jurisdiction(applicant,
 
     mine = applicant.get("/api/v1/favorites").json()
     assert [i["posting_id"] for i in mine["items"]] == inside[:3] and mine["limit"] == 3
-    flags = {i["posting_id"]: i["favorited"]
-             for i in applicant.get("/api/v1/favorites/postings", params={"q": token}).json()["items"]}
+    flags = {
+        i["posting_id"]: i["favorited"]
+        for i in applicant.get("/api/v1/favorites/postings", params={"q": token}).json()["items"]
+    }
     assert flags == {inside[0]: True, inside[1]: True, inside[2]: True, inside[3]: False}
 
     assert applicant.delete(f"/api/v1/favorites/{inside[0]}").status_code == 204

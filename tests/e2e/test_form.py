@@ -1,6 +1,7 @@
 """The printable application form (打印报表) and its verification, through the running gateway:
 the text extracts (poppler's pdftotext), every font is embedded (pdffonts), and the QR code
 decodes (zbarimg) to the verification URL, which answers."""
+
 import re
 import subprocess
 import uuid
@@ -41,17 +42,30 @@ def run(*command):
 
 def test_the_form_is_a_pdf_with_real_chinese_text(printed, reviewer):
     applicant, case, directory = printed
-    reviewer.post(f"/api/v1/review/applications/{case['application_id']}/return",
-                  json={"reason": "毕业证书照片不清晰", "items": ["重新上传毕业证书"]})
+    reviewer.post(
+        f"/api/v1/review/applications/{case['application_id']}/return",
+        json={"reason": "毕业证书照片不清晰", "items": ["重新上传毕业证书"]},
+    )
     resp, path = fetch_form(applicant, case, directory)
     assert resp.headers["Content-Type"] == "application/pdf" and resp.content.startswith(b"%PDF-")
     assert resp.headers["Cache-Control"] == "no-store"
     assert "attachment" not in resp.headers["Content-Disposition"]
     text = run("pdftotext", "-layout", str(path), "-")
     detail = applicant.get(f"/api/v1/applications/{case['application_id']}").json()
-    for expected in ("就业见习人员申请表", case["case_number"], detail["real_name"], "退回补正", detail["id_number_masked"],
-                     detail["phone_masked"], "离校2年内未就业高校毕业生", "毕业证书照片不清晰", "重新上传毕业证书",
-                     detail["verification_code"], "申请人（签字）", "提交申请"):
+    for expected in (
+        "就业见习人员申请表",
+        case["case_number"],
+        detail["real_name"],
+        "退回补正",
+        detail["id_number_masked"],
+        detail["phone_masked"],
+        "离校2年内未就业高校毕业生",
+        "毕业证书照片不清晰",
+        "重新上传毕业证书",
+        detail["verification_code"],
+        "申请人（签字）",
+        "提交申请",
+    ):
         assert expected in text, expected
     assert applicant.person["id_number"] not in text and applicant.person["phone"] not in text
 
@@ -81,8 +95,9 @@ def test_the_qr_code_decodes_to_the_verification_url_which_answers(printed, anon
 def test_reviewers_of_the_jurisdiction_print_it_everyone_else_gets_404(printed, reviewer, outsider, anon, admin):
     applicant, case, directory = printed
     fetch_form(reviewer, case, directory)
-    audit = admin.get("/api/v1/admin/audit", params={"action": "form_printed",
-                                                      "application_id": case["application_id"]}).json()
+    audit = admin.get(
+        "/api/v1/admin/audit", params={"action": "form_printed", "application_id": case["application_id"]}
+    ).json()
     assert {item["case_number"] for item in audit["items"]} == {case["case_number"]}
     path = f"/api/v1/applications/{case['application_id']}/form.pdf"
     assert_error(anon.get(path), 401, "UNAUTHENTICATED")

@@ -1,5 +1,6 @@
 """Each input and response attack of issue 9, exactly as it was made, through the gateway
 (API.md, "Input and response hygiene")."""
+
 import random
 import re
 
@@ -18,6 +19,7 @@ FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 # ---- two accounts for one ID number ------------------------------------------------------------
 
+
 def test_full_width_digits_never_make_a_second_account(anon):
     person = factories.person()
     number = person["id_number"]
@@ -26,27 +28,39 @@ def test_full_width_digits_never_make_a_second_account(anon):
     assert_error(anon.post("/api/v1/auth/register", json=twin), 400, "VALIDATION_ERROR", "id_number")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("username", "demo_admin\n"),
-    ("username", "ｄemo_user"),
-    ("phone", "13800001234\n"),
-    ("phone", "13８００００１２３４"),
-    ("id_number", factories.id_number() + "\n"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("username", "demo_admin\n"),
+        ("username", "ｄemo_user"),
+        ("phone", "13800001234\n"),
+        ("phone", "13８００００１２３４"),
+        ("id_number", factories.id_number() + "\n"),
+    ],
+)
 def test_trailing_newlines_and_unicode_digits_are_refused_at_registration(anon, field, value):
-    assert_error(anon.post("/api/v1/auth/register", json=factories.person(**{field: value})),
-                 400, "VALIDATION_ERROR", field)
+    assert_error(
+        anon.post("/api/v1/auth/register", json=factories.person(**{field: value})), 400, "VALIDATION_ERROR", field
+    )
 
 
 def test_full_width_credit_code_and_phone_are_refused_on_posts(reviewer):
     code = factories.credit_code()
-    for field, value in (("employer_credit_code", code[:2] + code[2:8].translate(FULL_WIDTH) + code[8:]),
-                         ("contact_phone", "0351-７００１２３４"), ("contact_phone", "0351-7001234\n")):
-        assert_error(reviewer.post("/api/v1/postings", json=test_postings.fields(**{field: value})),
-                     400, "VALIDATION_ERROR", field)
+    for field, value in (
+        ("employer_credit_code", code[:2] + code[2:8].translate(FULL_WIDTH) + code[8:]),
+        ("contact_phone", "0351-７００１２３４"),
+        ("contact_phone", "0351-7001234\n"),
+    ):
+        assert_error(
+            reviewer.post("/api/v1/postings", json=test_postings.fields(**{field: value})),
+            400,
+            "VALIDATION_ERROR",
+            field,
+        )
 
 
 # ---- NUL and other control characters ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("param", ["q", "industry"])
 def test_nul_in_search_parameters(anon, param):
@@ -54,16 +68,22 @@ def test_nul_in_search_parameters(anon, param):
 
 
 def test_nul_in_login_username(anon):
-    assert_error(anon.post("/api/v1/auth/login", json={"username": "demo\x00admin", "password": "x"}),
-                 400, "VALIDATION_ERROR", "username")
+    assert_error(
+        anon.post("/api/v1/auth/login", json={"username": "demo\x00admin", "password": "x"}),
+        400,
+        "VALIDATION_ERROR",
+        "username",
+    )
 
 
-@pytest.mark.parametrize("field", ["school", "major", "household_address", "current_address",
-                                   "unemployment_registration_number"])
+@pytest.mark.parametrize(
+    "field", ["school", "major", "household_address", "current_address", "unemployment_registration_number"]
+)
 def test_nul_in_application_text_fields(anon, field):
     applicant = register(anon)
-    body = test_applications.form(applicant, attachment_ids=[test_applications.uploaded(applicant, "id_card")],
-                                  **{field: "太原\x00市"})
+    body = test_applications.form(
+        applicant, attachment_ids=[test_applications.uploaded(applicant, "id_card")], **{field: "太原\x00市"}
+    )
     assert_error(applicant.post("/api/v1/applications", json=body), 400, "VALIDATION_ERROR", field)
 
 
@@ -73,17 +93,27 @@ def test_nul_in_reject_reason_and_posting_description(anon, reviewer):
     path = f"/api/v1/review/applications/{case['application_id']}"
     assert_error(reviewer.post(path + "/reject", json={"reason": "材料\x00不全"}), 400, "VALIDATION_ERROR", "reason")
     assert_error(reviewer.post(path + "/approve", json={"comment": "好\x00"}), 400, "VALIDATION_ERROR", "comment")
-    assert_error(reviewer.post("/api/v1/postings", json=test_postings.fields(description="岗位职责\x00" * 3)),
-                 400, "VALIDATION_ERROR", "description")
+    assert_error(
+        reviewer.post("/api/v1/postings", json=test_postings.fields(description="岗位职责\x00" * 3)),
+        400,
+        "VALIDATION_ERROR",
+        "description",
+    )
     # Newlines belong in multi-line fields and nowhere else.
     assert reviewer.post(path + "/reject", json={"reason": "材料不全：\n\t缺毕业证"}).status_code == 200
-    assert_error(reviewer.post("/api/v1/postings", json=test_postings.fields(title="见习\n岗位")),
-                 400, "VALIDATION_ERROR", "title")
+    assert_error(
+        reviewer.post("/api/v1/postings", json=test_postings.fields(title="见习\n岗位")),
+        400,
+        "VALIDATION_ERROR",
+        "title",
+    )
 
 
 # ---- huge pages, deep nesting, impossible months -----------------------------------------------
 
-PAGED = [doc for doc in ROUTES if doc.method == "GET" and isinstance(doc.query, type) and issubclass(doc.query, PageQuery)]
+PAGED = [
+    doc for doc in ROUTES if doc.method == "GET" and isinstance(doc.query, type) and issubclass(doc.query, PageQuery)
+]
 
 
 def caller_for(doc, anon, applicant, reviewer, admin):
@@ -110,8 +140,12 @@ def test_a_body_of_100000_brackets_is_a_400(anon, reviewer):
         resp = client.post(path, data="[" * 100000, headers={"Content-Type": "application/json"})
         assert_error(resp, 400, "VALIDATION_ERROR", "body")
     deep = '{"username": "a", "password": "b", "x": ' + "[" * 32 + "]" * 32 + "}"
-    assert_error(anon.post("/api/v1/auth/login", data=deep, headers={"Content-Type": "application/json"}),
-                 400, "VALIDATION_ERROR", "body")
+    assert_error(
+        anon.post("/api/v1/auth/login", data=deep, headers={"Content-Type": "application/json"}),
+        400,
+        "VALIDATION_ERROR",
+        "body",
+    )
 
 
 @pytest.mark.parametrize("month", ["0000-01", "０２０２６-01", "2026-11\n"])
@@ -121,6 +155,7 @@ def test_impossible_months_are_400(reviewer, applicant, month):
 
 
 # ---- metrics, methods, headers -------------------------------------------------------------------
+
 
 def series(anon):
     text = anon.get("/metrics").text
@@ -149,10 +184,15 @@ def test_405_names_the_allowed_methods(anon):
 
 def test_personal_answers_are_never_cached_and_never_sniffed(anon, applicant, reviewer):
     case = test_applications.submit(applicant)
-    for client, path in ((applicant, "/api/v1/me"), (applicant, f"/api/v1/applications/{case['application_id']}"),
-                         (reviewer, f"/api/v1/applications/{case['application_id']}"),
-                         (applicant, "/api/v1/applications"), (reviewer, "/api/v1/review/applications"),
-                         (anon, "/api/v1/me"), (anon, "/api/v1/no-such-thing")):
+    for client, path in (
+        (applicant, "/api/v1/me"),
+        (applicant, f"/api/v1/applications/{case['application_id']}"),
+        (reviewer, f"/api/v1/applications/{case['application_id']}"),
+        (applicant, "/api/v1/applications"),
+        (reviewer, "/api/v1/review/applications"),
+        (anon, "/api/v1/me"),
+        (anon, "/api/v1/no-such-thing"),
+    ):
         resp = client.get(path)
         assert resp.headers["X-Content-Type-Options"] == "nosniff", path
         assert resp.headers["Cache-Control"] == "no-store", path

@@ -1,4 +1,5 @@
 """The Operations table of the contract, through the running gateway."""
+
 import time
 
 from tests.e2e.conftest import assert_error
@@ -48,6 +49,7 @@ def test_request_id_is_returned_and_kept_when_supplied(anon):
 
 def test_each_service_process_serves_its_own_metrics(system):
     import requests
+
     relay = requests.get(system.metrics_urls["applications"], timeout=10).text
     assert 'outbox_relay_lag_events{relay="applications"}' in relay
     assert 'outbox_relay_oldest_unpublished_age_seconds{relay="applications"}' in relay
@@ -61,6 +63,7 @@ def test_each_service_process_serves_its_own_metrics(system):
 
 def test_each_service_process_serves_its_own_probes(system):
     import requests
+
     for replica, url in system.health_urls.items():
         assert requests.get(url + "/healthz", timeout=10).json() == {"status": "ok"}
         ready = requests.get(url + "/readyz", timeout=10)

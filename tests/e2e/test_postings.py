@@ -3,6 +3,7 @@
 Posts from other tests share the run's database, so each test tags its posts and
 searches for the tag.
 """
+
 import uuid
 from datetime import timedelta
 
@@ -13,9 +14,24 @@ from tests import factories
 from tests.e2e.conftest import assert_error, create_staff
 from tests.polling import wait_for
 
-SUMMARY_KEYS = {"posting_id", "title", "employer_name", "city_code", "city_name", "county_code", "county_name",
-                "industry", "headcount", "education_requirement", "duration_months", "monthly_subsidy",
-                "deadline", "status", "status_label", "published_at"}
+SUMMARY_KEYS = {
+    "posting_id",
+    "title",
+    "employer_name",
+    "city_code",
+    "city_name",
+    "county_code",
+    "county_name",
+    "industry",
+    "headcount",
+    "education_requirement",
+    "duration_months",
+    "monthly_subsidy",
+    "deadline",
+    "status",
+    "status_label",
+    "published_at",
+}
 
 
 @pytest.fixture
@@ -41,6 +57,7 @@ def found(anon, tag, **params):
 
 # --- POST /api/v1/postings -------------------------------------------------------
 
+
 def test_reviewer_creates_a_post_and_gets_its_detail(reviewer, tag):
     sent = fields(tag)
     resp = reviewer.post("/api/v1/postings", json=sent)
@@ -54,25 +71,48 @@ def test_reviewer_creates_a_post_and_gets_its_detail(reviewer, tag):
 
 
 def test_create_reports_every_field_error_together(reviewer):
-    resp = reviewer.post("/api/v1/postings", json=fields(
-        title="", employer_credit_code="91140100MA0K1234X1", county_code="140213", headcount=1000,
-        education_requirement="小学", duration_months=2, monthly_subsidy=-5,
-        deadline=(clock.today() - timedelta(days=1)).isoformat()))
+    resp = reviewer.post(
+        "/api/v1/postings",
+        json=fields(
+            title="",
+            employer_credit_code="91140100MA0K1234X1",
+            county_code="140213",
+            headcount=1000,
+            education_requirement="小学",
+            duration_months=2,
+            monthly_subsidy=-5,
+            deadline=(clock.today() - timedelta(days=1)).isoformat(),
+        ),
+    )
     details = assert_error(resp, 400, "VALIDATION_ERROR")["error"]["details"]
-    assert set(details) == {"title", "employer_credit_code", "county_code", "headcount", "education_requirement",
-                            "duration_months", "monthly_subsidy", "deadline"}
+    assert set(details) == {
+        "title",
+        "employer_credit_code",
+        "county_code",
+        "headcount",
+        "education_requirement",
+        "duration_months",
+        "monthly_subsidy",
+        "deadline",
+    }
 
 
 def test_create_rejects_unknown_region_codes(reviewer):
-    details = assert_error(reviewer.post("/api/v1/postings", json=fields(city_code="149900", county_code="149901")),
-                           400, "VALIDATION_ERROR")["error"]["details"]
+    details = assert_error(
+        reviewer.post("/api/v1/postings", json=fields(city_code="149900", county_code="149901")),
+        400,
+        "VALIDATION_ERROR",
+    )["error"]["details"]
     assert set(details) == {"city_code", "county_code"}
 
 
 def test_create_needs_a_token(anon):
     assert_error(anon.post("/api/v1/postings", json=fields()), 401, "UNAUTHENTICATED")
-    assert_error(anon.post("/api/v1/postings", json=fields(), headers={"Authorization": "Bearer forged.token.x"}),
-                 401, "UNAUTHENTICATED")
+    assert_error(
+        anon.post("/api/v1/postings", json=fields(), headers={"Authorization": "Bearer forged.token.x"}),
+        401,
+        "UNAUTHENTICATED",
+    )
 
 
 def test_applicant_may_not_create(applicant):
@@ -82,21 +122,30 @@ def test_applicant_may_not_create(applicant):
 def test_reviewer_with_a_jurisdiction_maintains_only_posts_inside_it(admin, anon, reviewer, tag):
     xiaodian = create_staff(admin, anon, ["reviewer"], {"city_code": "140100", "county_code": "140105"})
     create(xiaodian, tag)
-    assert_error(xiaodian.post("/api/v1/postings", json=fields(tag, county_code="140106")),
-                 403, "FORBIDDEN", field="county_code")
+    assert_error(
+        xiaodian.post("/api/v1/postings", json=fields(tag, county_code="140106")), 403, "FORBIDDEN", field="county_code"
+    )
     elsewhere = create(reviewer, tag, city_code="140200", county_code="140213")
-    assert_error(xiaodian.patch(f"/api/v1/postings/{elsewhere['posting_id']}", json={"headcount": 1}),
-                 403, "FORBIDDEN")
+    assert_error(xiaodian.patch(f"/api/v1/postings/{elsewhere['posting_id']}", json={"headcount": 1}), 403, "FORBIDDEN")
     assert_error(xiaodian.post(f"/api/v1/postings/{elsewhere['posting_id']}/close"), 403, "FORBIDDEN")
 
 
 # --- GET /api/v1/postings --------------------------------------------------------
 
+
 def test_anyone_searches_by_region_and_chinese_keyword(reviewer, anon, tag):
     a = create(reviewer, tag)
-    b = create(reviewer, tag, title=f"会计助理{tag}", employer_name="大同云冈会计服务有限公司",
-               city_code="140200", county_code="140213", industry="租赁和商务服务业", education_requirement="大专",
-               description="协助记账、报税与财务资料整理。")
+    b = create(
+        reviewer,
+        tag,
+        title=f"会计助理{tag}",
+        employer_name="大同云冈会计服务有限公司",
+        city_code="140200",
+        county_code="140213",
+        industry="租赁和商务服务业",
+        education_requirement="大专",
+        description="协助记账、报税与财务资料整理。",
+    )
     page = found(anon, tag)
     assert page["total"] == 2 and page["page"] == 1 and page["page_size"] == 20
     assert [i["posting_id"] for i in page["items"]] == [b["posting_id"], a["posting_id"]]  # newest first
@@ -106,14 +155,19 @@ def test_anyone_searches_by_region_and_chinese_keyword(reviewer, anon, tag):
     assert [i["posting_id"] for i in found(anon, tag, education="大专")["items"]] == [b["posting_id"]]
     assert [i["posting_id"] for i in found(anon, tag, industry="租赁和商务服务业")["items"]] == [b["posting_id"]]
     for word, expected in (("云冈", b), ("财务资料", b), ("晋阳网络", a)):
-        hits = [i for i in anon.get("/api/v1/postings", params={"q": word, "page_size": 100}).json()["items"]
-                if tag in i["title"]]
+        hits = [
+            i
+            for i in anon.get("/api/v1/postings", params={"q": word, "page_size": 100}).json()["items"]
+            if tag in i["title"]
+        ]
         assert [i["posting_id"] for i in hits] == [expected["posting_id"]], word
 
 
 def test_search_sorts_and_pages(reviewer, anon, tag):
-    created = [create(reviewer, tag, monthly_subsidy=s, deadline=(clock.today() + timedelta(days=d)).isoformat())
-               for s, d in ((1800, 40), (3000, 10), (2200, 25))]
+    created = [
+        create(reviewer, tag, monthly_subsidy=s, deadline=(clock.today() + timedelta(days=d)).isoformat())
+        for s, d in ((1800, 40), (3000, 10), (2200, 25))
+    ]
     by_subsidy = [i["monthly_subsidy"] for i in found(anon, tag, sort="subsidy")["items"]]
     assert by_subsidy == [3000, 2200, 1800]
     by_deadline = [i["deadline"] for i in found(anon, tag, sort="deadline")["items"]]
@@ -123,21 +177,26 @@ def test_search_sorts_and_pages(reviewer, anon, tag):
 
 
 # The whole matrix is unit-tested on the schema (tests/unit/test_postings_schemas.py).
-@pytest.mark.parametrize("params, field", [
-    ({"city": "140100", "county": "140213"}, "county"),   # 平城区 belongs to 大同市
-    ({"page_size": "abc"}, "page_size"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"city": "140100", "county": "140213"}, "county"),  # 平城区 belongs to 大同市
+        ({"page_size": "abc"}, "page_size"),
+    ],
+)
 def test_search_rejects_bad_parameters(anon, params, field):
     assert_error(anon.get("/api/v1/postings", params=params), 400, "VALIDATION_ERROR", field=field)
 
 
 def test_search_reports_every_bad_parameter_together(anon):
-    details = assert_error(anon.get("/api/v1/postings", params={"city": "149900", "page_size": "0", "sort": "x"}),
-                           400, "VALIDATION_ERROR")["error"]["details"]
+    details = assert_error(
+        anon.get("/api/v1/postings", params={"city": "149900", "page_size": "0", "sort": "x"}), 400, "VALIDATION_ERROR"
+    )["error"]["details"]
     assert set(details) == {"city", "page_size", "sort"}
 
 
 # --- GET /api/v1/postings/{id} ---------------------------------------------------
+
 
 def test_anyone_reads_a_detail(reviewer, anon, tag):
     created = create(reviewer, tag)
@@ -152,10 +211,13 @@ def test_unknown_post_is_404(anon, posting_id):
 
 # --- PATCH /api/v1/postings/{id} -------------------------------------------------
 
+
 def test_reviewer_edits_any_fields(reviewer, anon, tag):
     created = create(reviewer, tag)
-    resp = reviewer.patch(f"/api/v1/postings/{created['posting_id']}",
-                          json={"title": f"前端开发见习岗{tag}", "headcount": 5, "county_code": "140106"})
+    resp = reviewer.patch(
+        f"/api/v1/postings/{created['posting_id']}",
+        json={"title": f"前端开发见习岗{tag}", "headcount": 5, "county_code": "140106"},
+    )
     assert resp.status_code == 200, resp.text
     edited = resp.json()
     assert (edited["headcount"], edited["county_code"], edited["county_name"]) == (5, "140106", "迎泽区")
@@ -167,8 +229,9 @@ def test_reviewer_edits_any_fields(reviewer, anon, tag):
 def test_edit_errors(reviewer, anon, applicant, tag):
     created = create(reviewer, tag)
     path = f"/api/v1/postings/{created['posting_id']}"
-    details = assert_error(reviewer.patch(path, json={"headcount": 0, "duration_months": 13, "status": "open"}),
-                           400, "VALIDATION_ERROR")["error"]["details"]
+    details = assert_error(
+        reviewer.patch(path, json={"headcount": 0, "duration_months": 13, "status": "open"}), 400, "VALIDATION_ERROR"
+    )["error"]["details"]
     assert set(details) == {"headcount", "duration_months", "status"}
     assert_error(reviewer.patch(path, json={"city_code": "140200"}), 400, "VALIDATION_ERROR", field="county_code")
     assert_error(anon.patch(path, json={"headcount": 2}), 401, "UNAUTHENTICATED")
@@ -178,6 +241,7 @@ def test_edit_errors(reviewer, anon, applicant, tag):
 
 
 # --- POST /api/v1/postings/{id}/close --------------------------------------------
+
 
 def test_close_makes_a_post_closed_and_leaves_the_default_search(reviewer, anon, tag):
     created = create(reviewer, tag)

@@ -4,6 +4,7 @@ replica never answers with the post as it was.
 Two gateway replicas of their own run beside the session's system, with a TTL far longer
 than the test, so only the events can make their answers fresh.
 """
+
 import re
 
 import pytest
@@ -23,8 +24,12 @@ def replicas(system, tmp_path_factory):
     for i in range(REPLICAS):
         port = runner.free_port()
         env = runner.base_env(S3_ENDPOINT_URL=system.s3_url, GATEWAY_PORT=port, GATEWAY_CACHE_TTL_SECONDS=3600)
-        started.append((runner.start(runner.service_command("gateway"), env, log_dir / f"gateway-{i}.log"),
-                        f"http://127.0.0.1:{port}"))
+        started.append(
+            (
+                runner.start(runner.service_command("gateway"), env, log_dir / f"gateway-{i}.log"),
+                f"http://127.0.0.1:{port}",
+            )
+        )
     try:
         for _, url in started:
             runner.wait_http(url + "/readyz", timeout=60)
@@ -45,7 +50,9 @@ def events_seen(urls, event_type):
 
 
 def wait_until_every_replica_saw(urls, event_type, before):
-    wait_for(lambda: all(now > then for now, then in zip(events_seen(urls, event_type), before, strict=True)), timeout=30)
+    wait_for(
+        lambda: all(now > then for now, then in zip(events_seen(urls, event_type), before, strict=True)), timeout=30
+    )
 
 
 def read_everywhere(urls, posting_id, tag):  # noqa: F811
@@ -59,8 +66,7 @@ def read_everywhere(urls, posting_id, tag):  # noqa: F811
     return answers
 
 
-def test_a_changed_or_closed_post_is_never_served_stale_once_its_event_reached_the_replica(
-        replicas, reviewer, tag):  # noqa: F811
+def test_a_changed_or_closed_post_is_never_served_stale_once_its_event_reached_the_replica(replicas, reviewer, tag):  # noqa: F811
     writer = Client(replicas[0], reviewer.token)
     before = events_seen(replicas, "posting_published")
     created = create(writer, tag)
@@ -69,10 +75,12 @@ def test_a_changed_or_closed_post_is_never_served_stale_once_its_event_reached_t
 
     read_everywhere(replicas, key, tag)
     hits = [metric(url, "gateway_cache_lookups_total", kind="detail", result="hit") for url in replicas]
-    for (detail, page) in read_everywhere(replicas, key, tag):
+    for detail, page in read_everywhere(replicas, key, tag):
         assert detail["title"] == created["title"] and page["total"] == 1
-    assert all(metric(url, "gateway_cache_lookups_total", kind="detail", result="hit") > hit
-               for url, hit in zip(replicas, hits, strict=True)), "the second reads came from the cache"
+    assert all(
+        metric(url, "gateway_cache_lookups_total", kind="detail", result="hit") > hit
+        for url, hit in zip(replicas, hits, strict=True)
+    ), "the second reads came from the cache"
 
     before = events_seen(replicas, "posting_changed")
     resp = writer.patch(f"/api/v1/postings/{key}", json={"title": f"护士见习岗{tag}", "headcount": 7})

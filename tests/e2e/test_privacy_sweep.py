@@ -3,6 +3,7 @@ numbers or phones used in this run appears in the logs of any process, in any ta
 is not their owner's (events, audit rows, notifications, outboxes, inboxes, dead letters,
 idempotent answers...), in any event message caught by the probe queue, or in any list
 response."""
+
 import json
 
 import psycopg
@@ -73,6 +74,8 @@ def test_no_id_number_or_phone_outside_its_owner(system, anon, admin, reviewer):
         role = next((r for r in ("admin", "reviewer") if r in doc.roles), "" if not doc.auth else "applicant")
         client = callers[role]
         for status in (None, "approved", "rejected", "withdrawn"):
-            resp = client.get(openapi_path(doc.path), params={"page_size": 100, **({"status": status} if status else {})})
+            resp = client.get(
+                openapi_path(doc.path), params={"page_size": 100, **({"status": status} if status else {})}
+            )
             assert resp.status_code in (200, 400, 403), resp.text
             assert not found_in(json.dumps(resp.json(), ensure_ascii=False), secrets), doc.path

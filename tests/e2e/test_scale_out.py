@@ -10,6 +10,7 @@ by every consumer, and the bookmarks are what the client left.
 Runs on databases, a vhost and a bucket of its own (the shared S3 server only), so nothing
 it kills or loads touches the rest of the test run.
 """
+
 import signal
 import subprocess
 import sys
@@ -39,8 +40,11 @@ ADMIN = "scale_admin"
 def scaled(amqp_uri, s3_endpoint):
     run = uuid.uuid4().hex[:8]
     vhost = f"{VHOST}_scale"
-    isolated = {"DB_SUFFIX": f"_scale_{run}", "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
-                "S3_BUCKET": f"jx-scale-{run}"}
+    isolated = {
+        "DB_SUFFIX": f"_scale_{run}",
+        "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+        "S3_BUCKET": f"jx-scale-{run}",
+    }
     services = migrate.existing_services()
     system.add_vhost(vhost)
     with pytest.MonkeyPatch.context() as patch:
@@ -49,14 +53,34 @@ def scaled(amqp_uri, s3_endpoint):
         migrate.migrate_all(services)
         log_dir = LOG_DIR / "scale-out"
         log_dir.mkdir(exist_ok=True)
-        running = system.LocalSystem(log_dir, services, s3_url=s3_endpoint, replicas=2, RPC_TIMEOUT_SECONDS="5",
-                                     MAX_WORKERS="5",  # the PostgreSQL server is shared: small pools
-                                     **isolated)
+        running = system.LocalSystem(
+            log_dir,
+            services,
+            s3_url=s3_endpoint,
+            replicas=2,
+            RPC_TIMEOUT_SECONDS="5",
+            MAX_WORKERS="5",  # the PostgreSQL server is shared: small pools
+            **isolated,
+        )
         try:
             running.start()
-            subprocess.run([sys.executable, "-m", "services.identity.cli", "create-admin", "--username", ADMIN,
-                            "--real-name", "管理员"], check=True, cwd=system.ROOT, capture_output=True, timeout=60,
-                           env=system.base_env(ADMIN_PASSWORD=workload.PASSWORD, **isolated))
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "services.identity.cli",
+                    "create-admin",
+                    "--username",
+                    ADMIN,
+                    "--real-name",
+                    "管理员",
+                ],
+                check=True,
+                cwd=system.ROOT,
+                capture_output=True,
+                timeout=60,
+                env=system.base_env(ADMIN_PASSWORD=workload.PASSWORD, **isolated),
+            )
             yield running
         finally:
             running.stop()
@@ -69,9 +93,19 @@ def staff(base_url, stats):
     anon = workload.Client(base_url, stats)
     admin = workload.login(anon, ADMIN)
     username = f"scale_reviewer_{uuid.uuid4().hex[:6]}"
-    admin.call("staff", "POST", "/api/v1/admin/users", (201,), json={
-        "username": username, "password": workload.PASSWORD, "real_name": "审核员", "roles": ["reviewer"],
-        "jurisdiction": None})
+    admin.call(
+        "staff",
+        "POST",
+        "/api/v1/admin/users",
+        (201,),
+        json={
+            "username": username,
+            "password": workload.PASSWORD,
+            "real_name": "审核员",
+            "roles": ["reviewer"],
+            "jurisdiction": None,
+        },
+    )
     return anon, username
 
 
@@ -109,6 +143,7 @@ def roll_the_other_replica_of_each(running):
 
 def connect(service):
     """A connection to a service database, waiting out a moment when the shared server is full."""
+
     def attempt():
         try:
             return psycopg.connect(config.database_url(service), connect_timeout=10)
@@ -116,6 +151,7 @@ def connect(service):
             if "too many clients" not in str(exc):
                 raise
             return None
+
     return wait_for(attempt, timeout=60, interval=0.5)
 
 
@@ -137,8 +173,9 @@ def test_replicas_survive_a_crash_of_one_of_each_mid_stream(scaled):
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         # Each journey gets its own reviewer session: requests.Session is not shared across threads.
-        futures = [pool.submit(workload.journey, anon, reviewer.as_user(reviewer.token), posting_ids)
-                   for _ in range(JOURNEYS)]
+        futures = [
+            pool.submit(workload.journey, anon, reviewer.as_user(reviewer.token), posting_ids) for _ in range(JOURNEYS)
+        ]
 
         def finished(count):
             wait_for(lambda: sum(f.done() for f in futures) >= count, timeout=240, interval=0.1)
@@ -172,25 +209,30 @@ def test_replicas_survive_a_crash_of_one_of_each_mid_stream(scaled):
     # Every event of these cases applied exactly once by every consumer, in full.
     application_ids = [o.application_id for o in outcomes]
     with connect("applications") as conn:
-        events = dict(conn.execute(
-            "SELECT event_id::text, stream_id::text FROM events WHERE stream_id::text = ANY(%s)",
-            (application_ids,)).fetchall())
+        events = dict(
+            conn.execute(
+                "SELECT event_id::text, stream_id::text FROM events WHERE stream_id::text = ANY(%s)", (application_ids,)
+            ).fetchall()
+        )
     assert len(events) == 2 * JOURNEYS  # submitted, approved
     consumers = consumer_databases(scaled.services)
     assert "favorites" in consumers
     for name in consumers:
         with connect(name) as conn:
             applied = conn.execute(
-                "SELECT consumer, event_id::text FROM consumer_inbox WHERE stream_id = ANY(%s)",
-                (application_ids,)).fetchall()
+                "SELECT consumer, event_id::text FROM consumer_inbox WHERE stream_id = ANY(%s)", (application_ids,)
+            ).fetchall()
             versions = conn.execute(
                 "SELECT consumer, stream_id, version FROM consumer_streams WHERE stream_id = ANY(%s)",
-                (application_ids,)).fetchall()
+                (application_ids,),
+            ).fetchall()
         for consumer in {c for c, _ in applied} | {c for c, _, _ in versions}:
             assert sorted(e for c, e in applied if c == consumer) == sorted(events), (name, consumer)
             assert {s: v for c, s, v in versions if c == consumer} == dict.fromkeys(application_ids, 2), consumer
     with connect("favorites") as conn:
         interns = conn.execute("SELECT count(*) FROM interns").fetchone()[0]
     assert interns == JOURNEYS
-    print(f"\n{stats.requests} requests, {stats.retries} retried; SIGKILLed {', '.join(killed)}; drained in "
-          + ", ".join(f"{replica} {seconds:.1f}s" for replica, (_, _, seconds) in drained.items()))
+    print(
+        f"\n{stats.requests} requests, {stats.retries} retried; SIGKILLed {', '.join(killed)}; drained in "
+        + ", ".join(f"{replica} {seconds:.1f}s" for replica, (_, _, seconds) in drained.items())
+    )

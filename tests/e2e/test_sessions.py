@@ -1,6 +1,7 @@
 """Accounts and sessions: logout, password change, disabled staff, revocation on every gateway
 replica, and the per-address lockout. A second gateway process runs beside the first; it trusts
 127.0.0.1 as a proxy, so X-Forwarded-For chooses the client address there."""
+
 import threading
 import time
 import uuid
@@ -20,8 +21,9 @@ REVOCATION_BOUND_SECONDS = 2  # the contract's bound for every replica
 def second(system):
     port = processes.free_port()
     # A generous RPC bound: the lockout tests run argon2 checks concurrently on a shared machine.
-    env = processes.base_env(S3_ENDPOINT_URL=system.s3_url, GATEWAY_PORT=port, TRUSTED_PROXIES="127.0.0.1",
-                             RPC_TIMEOUT_SECONDS=30)
+    env = processes.base_env(
+        S3_ENDPOINT_URL=system.s3_url, GATEWAY_PORT=port, TRUSTED_PROXIES="127.0.0.1", RPC_TIMEOUT_SECONDS=30
+    )
     proc = processes.start(processes.service_command("gateway"), env, LOG_DIR / "gateway-2.log")
     url = f"http://127.0.0.1:{port}"
     try:
@@ -53,6 +55,7 @@ def works_everywhere(client, gateways):
 
 # ---- logout ---------------------------------------------------------------------------------------
 
+
 def test_logout_revokes_this_token_on_every_replica(anon, second, applicant):
     gateways = (anon, second)
     other_session = anon.login(applicant.person["username"], applicant.person["password"])
@@ -70,35 +73,51 @@ def test_logout_needs_a_token(anon):
 
 # ---- password change ----------------------------------------------------------------------------
 
+
 def test_password_change_revokes_every_earlier_token_on_every_replica(anon, second, applicant):
     gateways = (anon, second)
     person = applicant.person
     earlier = anon.login(person["username"], person["password"])
     change = "/api/v1/me/password"
-    assert_error(applicant.post(change, json={"current_password": "Wrong-pass1", "new_password": "Newpass-2027"}),
-                 400, "VALIDATION_ERROR", "current_password")
-    assert_error(applicant.post(change, json={"current_password": person["password"], "new_password": "short"}),
-                 400, "VALIDATION_ERROR", "new_password")
-    assert_error(applicant.post(change, json={"new_password": "Newpass-2027"}), 400, "VALIDATION_ERROR",
-                 "current_password")
+    assert_error(
+        applicant.post(change, json={"current_password": "Wrong-pass1", "new_password": "Newpass-2027"}),
+        400,
+        "VALIDATION_ERROR",
+        "current_password",
+    )
+    assert_error(
+        applicant.post(change, json={"current_password": person["password"], "new_password": "short"}),
+        400,
+        "VALIDATION_ERROR",
+        "new_password",
+    )
+    assert_error(
+        applicant.post(change, json={"new_password": "Newpass-2027"}), 400, "VALIDATION_ERROR", "current_password"
+    )
     assert works_everywhere(earlier, gateways)
-    resp = on(second, applicant).post(change, json={"current_password": person["password"],
-                                                    "new_password": "Newpass-2027"})
+    resp = on(second, applicant).post(
+        change, json={"current_password": person["password"], "new_password": "Newpass-2027"}
+    )
     assert resp.status_code == 204, resp.text
     for client in (applicant, earlier):
         refused_everywhere_within_bound(client, gateways)
-    assert_error(anon.post(LOGIN, json={"username": person["username"], "password": person["password"]}),
-                 401, "INVALID_CREDENTIALS")
+    assert_error(
+        anon.post(LOGIN, json={"username": person["username"], "password": person["password"]}),
+        401,
+        "INVALID_CREDENTIALS",
+    )
     fresh = anon.login(person["username"], "Newpass-2027")
     assert works_everywhere(fresh, gateways)
 
 
 def test_password_change_needs_a_token(anon):
-    assert_error(anon.post("/api/v1/me/password", json={"current_password": "a", "new_password": "b"}),
-                 401, "UNAUTHENTICATED")
+    assert_error(
+        anon.post("/api/v1/me/password", json={"current_password": "a", "new_password": "b"}), 401, "UNAUTHENTICATED"
+    )
 
 
 # ---- staff accounts ---------------------------------------------------------------------------------
+
 
 def staff_user_id(client):
     return client.get("/api/v1/me").json()["user_id"]
@@ -166,6 +185,7 @@ def test_me_for_staff_has_null_personal_numbers_as_documented(admin):
 
 # ---- lockout per username and client address ------------------------------------------------------
 
+
 def password_checks(system):
     for line in requests.get(system.metrics_urls["identity"], timeout=10).text.splitlines():
         if line.startswith("identity_login_password_checks_total "):
@@ -174,8 +194,12 @@ def password_checks(system):
 
 
 def login_from(gateway, address, username, password):
-    return requests.post(gateway.base_url + LOGIN, json={"username": username, "password": password},
-                         headers={"X-Forwarded-For": address}, timeout=60)
+    return requests.post(
+        gateway.base_url + LOGIN,
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": address},
+        timeout=60,
+    )
 
 
 def test_concurrent_guesses_from_one_address_check_at_most_five_and_the_owner_still_gets_in(system, second, anon):
@@ -241,6 +265,7 @@ def test_the_address_count_is_per_username(second, anon):
     first, other = register(anon), register(anon)
     for _ in range(5):
         login_from(second, "198.51.100.50", first.person["username"], "Wrong-pass1")
-    assert_error(login_from(second, "198.51.100.50", first.person["username"], first.person["password"]),
-                 429, "RATE_LIMITED")
+    assert_error(
+        login_from(second, "198.51.100.50", first.person["username"], first.person["password"]), 429, "RATE_LIMITED"
+    )
     assert login_from(second, "198.51.100.50", other.person["username"], other.person["password"]).status_code == 200

@@ -1,4 +1,5 @@
 """A backing service that does not answer makes a 503 in bounded time, never a hang."""
+
 import subprocess
 import time
 import uuid
@@ -48,8 +49,13 @@ def test_readyz_names_the_services_that_did_not_answer(lonely_gateway):
 
 def test_rabbitmq_unreachable_is_reported_in_one_line():
     result = subprocess.run(
-        [system.PYTHON, "-m", "deploy.preflight"], cwd=system.ROOT, capture_output=True, text=True,
-        env=system.base_env(AMQP_URI="amqp://guest:guest@127.0.0.1:1/"), timeout=30)
+        [system.PYTHON, "-m", "deploy.preflight"],
+        cwd=system.ROOT,
+        capture_output=True,
+        text=True,
+        env=system.base_env(AMQP_URI="amqp://guest:guest@127.0.0.1:1/"),
+        timeout=30,
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "RabbitMQ is not reachable" in lines[0] and "rabbitmq-server" in lines[0]
@@ -57,8 +63,13 @@ def test_rabbitmq_unreachable_is_reported_in_one_line():
 
 def test_postgres_unreachable_is_reported_in_one_line():
     result = subprocess.run(
-        [system.PYTHON, "-m", "deploy.preflight"], cwd=system.ROOT, capture_output=True, text=True,
-        env=system.base_env(PG_DSN="postgresql://postgres@127.0.0.1:1/"), timeout=30)
+        [system.PYTHON, "-m", "deploy.preflight"],
+        cwd=system.ROOT,
+        capture_output=True,
+        text=True,
+        env=system.base_env(PG_DSN="postgresql://postgres@127.0.0.1:1/"),
+        timeout=30,
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "PostgreSQL is not reachable" in lines[0] and "pg_ctlcluster" in lines[0]
@@ -67,7 +78,12 @@ def test_postgres_unreachable_is_reported_in_one_line():
 def test_make_up_refuses_a_taken_port(system_under_test):
     port = int(system_under_test.base_url.rsplit(":", 1)[1])
     result = subprocess.run(
-        [system.PYTHON, "-m", "deploy.up"], cwd=system.ROOT, capture_output=True, text=True,
-        env=system.base_env(GATEWAY_PORT=port), timeout=60)
+        [system.PYTHON, "-m", "deploy.up"],
+        cwd=system.ROOT,
+        capture_output=True,
+        text=True,
+        env=system.base_env(GATEWAY_PORT=port),
+        timeout=60,
+    )
     assert result.returncode == 1
     assert f"port {port}" in result.stderr and "already in use" in result.stderr

@@ -1,5 +1,6 @@
 """The web UI row of the Operations table: GET / and its static files through the gateway,
 and the UI's API calls checked against the OpenAPI document."""
+
 import http.client
 import re
 from html.parser import HTMLParser
@@ -81,16 +82,19 @@ def test_unchanged_file_revalidates_as_304(anon):
     assert again.status_code == 304 and not again.content
 
 
-@pytest.mark.parametrize("path", [
-    "/static/../service.py",
-    "/static/../routes/web.py",
-    "/static/%2e%2e/service.py",
-    "/static/..%2fservice.py",
-    "/static/../../common/config.py",
-    "/static/nope.js",
-    "/static/app.py",
-    "/static/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../service.py",
+        "/static/../routes/web.py",
+        "/static/%2e%2e/service.py",
+        "/static/..%2fservice.py",
+        "/static/../../common/config.py",
+        "/static/nope.js",
+        "/static/app.py",
+        "/static/",
+    ],
+)
 def test_traversal_and_unknown_files_are_json_404(system, path):
     status, content_type, body = raw_get(system, path)
     assert status == 404, (path, body[:200])
@@ -121,19 +125,35 @@ def test_ui_calls_only_documented_endpoints(anon):
         assert method in documented[0], f"{name}: {method} {path} is not in the OpenAPI document"
     # Every flow of the contract is reachable from the page.
     used = {(m, p) for _, m, p in calls}
-    for expected in [("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/me"),
-                     ("POST", "/api/v1/attachments"), ("POST", "/api/v1/applications"),
-                     ("POST", "/api/v1/applications/X/withdraw"), ("GET", "/api/v1/postings"),
-                     ("PUT", "/api/v1/favorites/X"), ("DELETE", "/api/v1/favorites/X"),
-                     ("POST", "/api/v1/review/applications/X/approve"),
-                     ("POST", "/api/v1/review/applications/X/reject"), ("GET", "/api/v1/vocabulary"),
-                     ("POST", "/api/v1/postings"), ("PATCH", "/api/v1/postings/X"),
-                     ("POST", "/api/v1/postings/X/close"), ("POST", "/api/v1/admin/users"),
-                     ("POST", "/api/v1/review/applications/X/return"), ("POST", "/api/v1/applications/X/resubmit"),
-                     ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/X/read"),
-                     ("POST", "/api/v1/notifications/read-all"), ("GET", "/api/v1/applications/X/form.pdf"),
-                     ("GET", "/api/v1/attachments/X/content"),
-                     ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/me/password"), ("GET", "/api/v1/admin/users"),
-                     ("POST", "/api/v1/admin/users/X/disable"), ("POST", "/api/v1/admin/users/X/enable"),
-                     ("GET", "/api/v1/admin/audit")]:
+    for expected in [
+        ("POST", "/api/v1/auth/register"),
+        ("POST", "/api/v1/auth/login"),
+        ("GET", "/api/v1/me"),
+        ("POST", "/api/v1/attachments"),
+        ("POST", "/api/v1/applications"),
+        ("POST", "/api/v1/applications/X/withdraw"),
+        ("GET", "/api/v1/postings"),
+        ("PUT", "/api/v1/favorites/X"),
+        ("DELETE", "/api/v1/favorites/X"),
+        ("POST", "/api/v1/review/applications/X/approve"),
+        ("POST", "/api/v1/review/applications/X/reject"),
+        ("GET", "/api/v1/vocabulary"),
+        ("POST", "/api/v1/postings"),
+        ("PATCH", "/api/v1/postings/X"),
+        ("POST", "/api/v1/postings/X/close"),
+        ("POST", "/api/v1/admin/users"),
+        ("POST", "/api/v1/review/applications/X/return"),
+        ("POST", "/api/v1/applications/X/resubmit"),
+        ("GET", "/api/v1/notifications"),
+        ("POST", "/api/v1/notifications/X/read"),
+        ("POST", "/api/v1/notifications/read-all"),
+        ("GET", "/api/v1/applications/X/form.pdf"),
+        ("GET", "/api/v1/attachments/X/content"),
+        ("POST", "/api/v1/auth/logout"),
+        ("POST", "/api/v1/me/password"),
+        ("GET", "/api/v1/admin/users"),
+        ("POST", "/api/v1/admin/users/X/disable"),
+        ("POST", "/api/v1/admin/users/X/enable"),
+        ("GET", "/api/v1/admin/audit"),
+    ]:
         assert expected in used, expected

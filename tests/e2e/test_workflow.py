@@ -1,5 +1,6 @@
 """Case workflow additions of the contract (退回补正 and resubmission, the review queue's `q`,
 verification), through the running gateway."""
+
 import random
 import threading
 import uuid
@@ -20,8 +21,9 @@ def applicant(anon):
 
 def returned_case(applicant, reviewer, reason="毕业证书照片不清晰", items=("重新上传毕业证书", "补充学历认证报告")):
     case = submit(applicant)
-    resp = reviewer.post(f"/api/v1/review/applications/{case['application_id']}/return",
-                         json={"reason": reason, "items": list(items)})
+    resp = reviewer.post(
+        f"/api/v1/review/applications/{case['application_id']}/return", json={"reason": reason, "items": list(items)}
+    )
     assert resp.status_code == 200, resp.text
     return resp.json()
 
@@ -44,15 +46,26 @@ def test_return_without_items(applicant, reviewer):
     assert resp.status_code == 200 and resp.json()["return_items"] == []
 
 
-@pytest.mark.parametrize("body,field", [
-    ({}, "reason"), ({"reason": "退"}, "reason"), ({"reason": "退" * 501}, "reason"),
-    ({"reason": "材料不全", "items": ["项"] * 21}, "items"), ({"reason": "材料不全", "items": [""]}, "items"),
-    ({"reason": "材料不全", "items": ["项" * 101]}, "items"), ({"reason": "材料不全", "items": "补充"}, "items"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "reason"),
+        ({"reason": "退"}, "reason"),
+        ({"reason": "退" * 501}, "reason"),
+        ({"reason": "材料不全", "items": ["项"] * 21}, "items"),
+        ({"reason": "材料不全", "items": [""]}, "items"),
+        ({"reason": "材料不全", "items": ["项" * 101]}, "items"),
+        ({"reason": "材料不全", "items": "补充"}, "items"),
+    ],
+)
 def test_return_input_errors(applicant, reviewer, body, field):
     case = submit(applicant)
-    assert_error(reviewer.post(f"/api/v1/review/applications/{case['application_id']}/return", json=body),
-                 400, "VALIDATION_ERROR", field)
+    assert_error(
+        reviewer.post(f"/api/v1/review/applications/{case['application_id']}/return", json=body),
+        400,
+        "VALIDATION_ERROR",
+        field,
+    )
 
 
 def test_return_errors(applicant, reviewer, anon):
@@ -64,8 +77,9 @@ def test_return_errors(applicant, reviewer, anon):
     assert_error(reviewer.post(f"/api/v1/review/applications/{uuid.uuid4()}/return", json=body), 404, "NOT_FOUND")
     assert reviewer.post(path, json=body).status_code == 200
     assert_error(reviewer.post(path, json=body), 409, "NOT_PENDING")
-    assert_error(reviewer.post(f"/api/v1/review/applications/{case['application_id']}/approve", json={}),
-                 409, "NOT_PENDING")
+    assert_error(
+        reviewer.post(f"/api/v1/review/applications/{case['application_id']}/approve", json={}), 409, "NOT_PENDING"
+    )
 
 
 def test_resubmit_brings_the_same_case_back_with_replaced_uploads(applicant, reviewer):
@@ -73,8 +87,9 @@ def test_resubmit_brings_the_same_case_back_with_replaced_uploads(applicant, rev
     app_id = returned["application_id"]
     id_card = next(a["attachment_id"] for a in returned["attachments"] if a["kind"] == "id_card")
     new_diploma = uploaded(applicant, "diploma")
-    resp = applicant.post(f"/api/v1/applications/{app_id}/resubmit",
-                          json=form(applicant, [id_card, new_diploma], school="太原理工大学"))
+    resp = applicant.post(
+        f"/api/v1/applications/{app_id}/resubmit", json=form(applicant, [id_card, new_diploma], school="太原理工大学")
+    )
     assert resp.status_code == 200, resp.text
     detail = resp.json()
     assert (detail["status"], detail["status_label"]) == ("pending", "未审核")
@@ -82,7 +97,10 @@ def test_resubmit_brings_the_same_case_back_with_replaced_uploads(applicant, rev
     assert {a["attachment_id"] for a in detail["attachments"]} == {id_card, new_diploma}
     assert detail["return_reason"] is None
     assert [s["type"] for s in detail["history"]] == [
-        "application_submitted", "application_returned", "application_resubmitted"]
+        "application_submitted",
+        "application_returned",
+        "application_resubmitted",
+    ]
     queue = reviewer.get(f"/api/v1/review/applications?q={returned['case_number']}").json()
     assert [c["status"] for c in queue["items"]] == ["pending"]
     approved = reviewer.post(f"/api/v1/review/applications/{app_id}/approve", json={})
@@ -94,11 +112,16 @@ def test_resubmit_errors(applicant, reviewer, anon):
     path = f"/api/v1/applications/{case['application_id']}/resubmit"
     assert_error(anon.post(path, json=form(applicant)), 401, "UNAUTHENTICATED")
     assert_error(applicant.post(path, json=form(applicant)), 409, "NOT_RETURNED")
-    assert_error(applicant.post(f"/api/v1/applications/{uuid.uuid4()}/resubmit", json=form(applicant)),
-                 404, "NOT_FOUND")
+    assert_error(
+        applicant.post(f"/api/v1/applications/{uuid.uuid4()}/resubmit", json=form(applicant)), 404, "NOT_FOUND"
+    )
     reviewer.post(f"/api/v1/review/applications/{case['application_id']}/return", json={"reason": "请补充"})
-    assert_error(applicant.post(path, json=form(applicant, declaration_accepted=False)), 400, "VALIDATION_ERROR",
-                 "declaration_accepted")
+    assert_error(
+        applicant.post(path, json=form(applicant, declaration_accepted=False)),
+        400,
+        "VALIDATION_ERROR",
+        "declaration_accepted",
+    )
     other = register(anon)
     assert_error(other.post(path, json=form(other)), 404, "NOT_FOUND")
     assert applicant.get(f"/api/v1/applications/{case['application_id']}").json()["status"] == "returned"
@@ -119,8 +142,7 @@ def test_a_returned_case_is_active_and_withdrawable(applicant, reviewer):
     assert_error(applicant.post("/api/v1/applications", json=form(applicant)), 409, "ACTIVE_APPLICATION_EXISTS")
     resp = applicant.post(f"/api/v1/applications/{returned['application_id']}/withdraw")
     assert resp.status_code == 200 and resp.json()["status"] == "withdrawn"
-    assert_error(applicant.post(f"/api/v1/applications/{returned['application_id']}/withdraw"),
-                 409, "NOT_WITHDRAWABLE")
+    assert_error(applicant.post(f"/api/v1/applications/{returned['application_id']}/withdraw"), 409, "NOT_WITHDRAWABLE")
     submit(applicant)
 
 
@@ -141,11 +163,14 @@ def test_resubmit_racing_withdraw_ends_withdrawn_in_either_order(applicant, revi
         returned = returned_case(applicant, reviewer)
         app_id = returned["application_id"]
         body = form(applicant)
-        results = race({
-            "resubmit": lambda app_id=app_id, body=body: applicant.post(f"/api/v1/applications/{app_id}/resubmit",
-                                                                        json=body),
-            "withdraw": lambda app_id=app_id: applicant.post(f"/api/v1/applications/{app_id}/withdraw"),
-        })
+        results = race(
+            {
+                "resubmit": lambda app_id=app_id, body=body: applicant.post(
+                    f"/api/v1/applications/{app_id}/resubmit", json=body
+                ),
+                "withdraw": lambda app_id=app_id: applicant.post(f"/api/v1/applications/{app_id}/withdraw"),
+            }
+        )
         texts = {n: r.text for n, r in results.items()}
         assert results["withdraw"].status_code == 200, texts
         final = applicant.get(f"/api/v1/applications/{app_id}").json()
@@ -163,8 +188,9 @@ def test_simultaneous_resubmissions_have_one_winner(applicant, reviewer):
     returned = returned_case(applicant, reviewer)
     app_id = returned["application_id"]
     bodies = [form(applicant), form(applicant)]
-    results = race({n: lambda n=n: applicant.post(f"/api/v1/applications/{app_id}/resubmit", json=bodies[n])
-                    for n in (0, 1)})
+    results = race(
+        {n: lambda n=n: applicant.post(f"/api/v1/applications/{app_id}/resubmit", json=bodies[n]) for n in (0, 1)}
+    )
     assert sorted(r.status_code for r in results.values()) == [200, 409], {n: r.text for n, r in results.items()}
     assert_error(next(r for r in results.values() if r.status_code == 409), 409, "NOT_RETURNED")
     final = applicant.get(f"/api/v1/applications/{app_id}").json()
@@ -201,9 +227,14 @@ def test_verification_shows_masked_name_status_and_dates_only(applicant, reviewe
     assert resp.status_code == 200, resp.text
     body = resp.json()
     name = applicant.person["real_name"]
-    assert body == {"case_number": case["case_number"], "status": "pending", "status_label": "未审核",
-                    "real_name_masked": name[0] + "*" * (len(name) - 1),
-                    "submitted_at": case["submitted_at"], "decided_at": None}
+    assert body == {
+        "case_number": case["case_number"],
+        "status": "pending",
+        "status_label": "未审核",
+        "real_name_masked": name[0] + "*" * (len(name) - 1),
+        "submitted_at": case["submitted_at"],
+        "decided_at": None,
+    }
     wrong = anon.get(f"/api/v1/verify/{case['case_number']}", params={"code": "ABCDEFGH"})
     unknown = anon.get("/api/v1/verify/JX20000101999999", params={"code": code})
     missing = anon.get(f"/api/v1/verify/{case['case_number']}")

@@ -4,6 +4,7 @@ The real identity and applications services run in this process; calls go over
 RPC as the gateway's do, uploads go into the bucket as the gateway's do, and a probe queue bound
 to the `applications` events exchange sees what the outbox relay publishes.
 """
+
 import hashlib
 import json
 import random
@@ -50,8 +51,13 @@ def services(dsn, amqp_uri, s3_endpoint):
 
 @pytest.fixture(scope="module")
 def probe(amqp_uri, services):
-    queue = kombu.Queue(f"probe-applications-{uuid.uuid4().hex[:6]}", exchange=get_event_exchange("applications", {}),
-                        routing_key="#", durable=False, auto_delete=False)
+    queue = kombu.Queue(
+        f"probe-applications-{uuid.uuid4().hex[:6]}",
+        exchange=get_event_exchange("applications", {}),
+        routing_key="#",
+        durable=False,
+        auto_delete=False,
+    )
     with kombu.Connection(amqp_uri) as conn:
         queue(conn.default_channel).declare()
     yield Probe(amqp_uri, queue)
@@ -99,14 +105,24 @@ def person(rpc, birth=None):
     birth = birth or date(1992, 1, 1) + timedelta(days=random.randrange(3000))
     body = factories.person(id_number=factories.id_number(birth=birth, male=True))
     user = rpc.identity.register(body)
-    return {"user_id": user["user_id"], "username": user["username"], "roles": ["applicant"],
-            "jurisdiction": None, "id_number": body["id_number"], "phone": body["phone"]}
+    return {
+        "user_id": user["user_id"],
+        "username": user["username"],
+        "roles": ["applicant"],
+        "jurisdiction": None,
+        "id_number": body["id_number"],
+        "phone": body["phone"],
+    }
 
 
 def upload(rpc, actor, kind, content, key=None):
-    kind_meta = {"kind": kind, "filename": f"{kind}.bin", "size": len(content),
-                 "content_type": {b"%PDF": "application/pdf", b"\x89PNG": "image/png"}.get(content[:4], "image/jpeg"),
-                 "sha256": hashlib.sha256(content).hexdigest()}
+    kind_meta = {
+        "kind": kind,
+        "filename": f"{kind}.bin",
+        "size": len(content),
+        "content_type": {b"%PDF": "application/pdf", b"\x89PNG": "image/png"}.get(content[:4], "image/jpeg"),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
     issued = rpc.applications.prepare_upload(actor, kind_meta, key)
     if "replay" in issued:
         return issued["replay"]["body"]
@@ -119,13 +135,24 @@ def bucket():
 
 
 def form(rpc, actor, **overrides):
-    ids = [upload(rpc, actor, "id_card", png(seed=random.randrange(256)))["attachment_id"],
-           upload(rpc, actor, "diploma", pdf())["attachment_id"]]
-    body = {"category": "graduate", "gender": "男", "education": "本科", "school": "太原理工大学", "major": "土木工程",
-            "graduation_date": (clock.today() - timedelta(days=30)).isoformat(),
-            "household_address": "太原市万柏林区", "current_address": "太原市杏花岭区", "phone": "13700001111",
-            "jurisdiction": {"city_code": "140100", "county_code": "140105"}, "attachment_ids": ids,
-            "declaration_accepted": True}
+    ids = [
+        upload(rpc, actor, "id_card", png(seed=random.randrange(256)))["attachment_id"],
+        upload(rpc, actor, "diploma", pdf())["attachment_id"],
+    ]
+    body = {
+        "category": "graduate",
+        "gender": "男",
+        "education": "本科",
+        "school": "太原理工大学",
+        "major": "土木工程",
+        "graduation_date": (clock.today() - timedelta(days=30)).isoformat(),
+        "household_address": "太原市万柏林区",
+        "current_address": "太原市杏花岭区",
+        "phone": "13700001111",
+        "jurisdiction": {"city_code": "140100", "county_code": "140105"},
+        "attachment_ids": ids,
+        "declaration_accepted": True,
+    }
     body.update(overrides)
     return body
 
@@ -136,6 +163,7 @@ def db_rows(dsn, sql, *params):
 
 
 # ---- events ----------------------------------------------------------------------------------------
+
 
 def test_each_transition_publishes_its_event_with_the_contract_payload(rpc, probe):
     actor = person(rpc)
@@ -148,9 +176,11 @@ def test_each_transition_publishes_its_event_with_the_contract_payload(rpc, prob
 
     base = {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at"}
     published = []
-    for case, expected in ((first, ["application_submitted", "application_withdrawn"]),
-                           (second, ["application_submitted", "application_rejected"]),
-                           (third, ["application_submitted", "application_approved"])):
+    for case, expected in (
+        (first, ["application_submitted", "application_withdrawn"]),
+        (second, ["application_submitted", "application_rejected"]),
+        (third, ["application_submitted", "application_approved"]),
+    ):
         events = probe.events_of(case["application_id"], 2)
         assert [key for key, _ in events] == expected
         assert [body["stream_version"] for _, body in events] == [1, 2]
@@ -168,16 +198,20 @@ def test_each_transition_publishes_its_event_with_the_contract_payload(rpc, prob
     assert bodies["application_approved"]["reviewer_id"] == REVIEWER["user_id"]
     text = json.dumps([body for _, body in published], ensure_ascii=False)
     assert actor["id_number"] not in text and actor["phone"] not in text and "13700001111" not in text
-    stored = json.dumps(db_rows(probe_dsn(), "SELECT payload FROM events WHERE payload->>'applicant_id' = %s",
-                                actor["user_id"]), ensure_ascii=False, default=str)
+    stored = json.dumps(
+        db_rows(probe_dsn(), "SELECT payload FROM events WHERE payload->>'applicant_id' = %s", actor["user_id"]),
+        ensure_ascii=False,
+        default=str,
+    )
     assert actor["id_number"] not in stored and "13700001111" not in stored
 
 
 def test_return_and_resubmission_publish_their_events(rpc, probe):
     actor = person(rpc)
     case = rpc.applications.submit(actor, form(rpc, actor))["body"]
-    rpc.applications.return_for_correction(REVIEWER, case["application_id"],
-                                           {"reason": "毕业证书不清晰", "items": ["重新上传毕业证书"]})
+    rpc.applications.return_for_correction(
+        REVIEWER, case["application_id"], {"reason": "毕业证书不清晰", "items": ["重新上传毕业证书"]}
+    )
     rpc.applications.resubmit(actor, case["application_id"], form(rpc, actor, phone="13700002222"))
     events = probe.events_of(case["application_id"], 3)
     assert [key for key, _ in events] == ["application_submitted", "application_returned", "application_resubmitted"]
@@ -193,10 +227,12 @@ def test_return_and_resubmission_publish_their_events(rpc, probe):
 
 def probe_dsn():
     from common import config
+
     return config.database_url("applications")
 
 
 # ---- concurrency -----------------------------------------------------------------------------------
+
 
 def test_simultaneous_submissions_by_one_person_make_exactly_one_case(rpc, services, dsn, probe):
     for _ in range(3):
@@ -212,14 +248,17 @@ def test_simultaneous_submissions_by_one_person_make_exactly_one_case(rpc, servi
 
         results = list(eventlet.GreenPool(12).imap(send, forms))
         assert sorted(results, key=str) == [201] + ["ACTIVE_APPLICATION_EXISTS"] * 11, results
-        cases = db_rows(dsn, "SELECT application_id, status FROM applications WHERE applicant_id = %s",
-                        actor["user_id"])
+        cases = db_rows(
+            dsn, "SELECT application_id, status FROM applications WHERE applicant_id = %s", actor["user_id"]
+        )
         assert len(cases) == 1
-        [submitted] = db_rows(dsn, "SELECT count(*) AS n FROM events WHERE payload->>'applicant_id' = %s",
-                              actor["user_id"])
+        [submitted] = db_rows(
+            dsn, "SELECT count(*) AS n FROM events WHERE payload->>'applicant_id' = %s", actor["user_id"]
+        )
         assert submitted["n"] == 1
-        bound = db_rows(dsn, "SELECT count(*) AS n FROM attachments WHERE application_id = %s",
-                        cases[0]["application_id"])
+        bound = db_rows(
+            dsn, "SELECT count(*) AS n FROM attachments WHERE application_id = %s", cases[0]["application_id"]
+        )
         assert bound[0]["n"] == 2
 
 
@@ -269,6 +308,7 @@ def test_withdraw_racing_approve_or_reject_has_one_winner_and_everything_agrees(
 
 # ---- attachments -----------------------------------------------------------------------------------
 
+
 def test_upload_is_stored_privately_under_a_random_key(rpc, dsn):
     actor = person(rpc)
     content = jpeg()
@@ -278,8 +318,9 @@ def test_upload_is_stored_privately_under_a_random_key(rpc, dsn):
     assert actor["user_id"] not in row["object_key"] and answer["attachment_id"] not in row["object_key"]
     store = bucket()
     assert store.size(row["object_key"]) == len(content)
-    public = requests.get(f"{objects.config.s3_endpoint_url()}/{objects.config.s3_bucket()}/{row['object_key']}",
-                          timeout=5)
+    public = requests.get(
+        f"{objects.config.s3_endpoint_url()}/{objects.config.s3_bucket()}/{row['object_key']}", timeout=5
+    )
     assert public.status_code == 403  # only signed requests read it
     block = store.s3.get_public_access_block(Bucket=store.name)["PublicAccessBlockConfiguration"]
     assert all(block.values())
@@ -306,12 +347,16 @@ def test_unbound_uploads_are_purged_after_a_day_from_bucket_and_database(rpc, ds
     stale = upload(rpc, actor, "other", pdf("stale"))["attachment_id"]
     fresh = upload(rpc, actor, "other", pdf("fresh"))["attachment_id"]
     with psycopg.connect(dsn) as conn:
-        conn.execute("UPDATE attachments SET created_at = now() - interval '25 hours' "
-                     "WHERE attachment_id = %s OR application_id = %s", (stale, case["application_id"]))
+        conn.execute(
+            "UPDATE attachments SET created_at = now() - interval '25 hours' "
+            "WHERE attachment_id = %s OR application_id = %s",
+            (stale, case["application_id"]),
+        )
     [stale_row] = db_rows(dsn, "SELECT object_key FROM attachments WHERE attachment_id = %s", stale)
     import io
 
     from services.applications.cli import purge_uploads
+
     assert purge_uploads(out=io.StringIO()) >= 1
     assert not db_rows(dsn, "SELECT 1 FROM attachments WHERE attachment_id = %s", stale)
     assert db_rows(dsn, "SELECT 1 FROM attachments WHERE attachment_id = %s", fresh)
@@ -320,6 +365,7 @@ def test_unbound_uploads_are_purged_after_a_day_from_bucket_and_database(rpc, ds
 
 
 # ---- read models -----------------------------------------------------------------------------------
+
 
 def test_rebuilding_the_read_model_reproduces_the_live_one(rpc, dsn):
     actor = person(rpc)
@@ -332,10 +378,12 @@ def test_rebuilding_the_read_model_reproduces_the_live_one(rpc, dsn):
         for n in range(rounds):
             if n:
                 rpc.applications.resubmit(other, case["application_id"], form(rpc, other, school="山西大学"))
-            rpc.applications.return_for_correction(REVIEWER, case["application_id"],
-                                                   {"reason": f"第{n + 1}次退回", "items": ["补充材料"]})
-    returned = db_rows(dsn, "SELECT status, return_reason, school FROM applications WHERE application_id = %s",
-                       case["application_id"])
+            rpc.applications.return_for_correction(
+                REVIEWER, case["application_id"], {"reason": f"第{n + 1}次退回", "items": ["补充材料"]}
+            )
+    returned = db_rows(
+        dsn, "SELECT status, return_reason, school FROM applications WHERE application_id = %s", case["application_id"]
+    )
     assert returned == [{"status": "returned", "return_reason": "第2次退回", "school": "山西大学"}]
     query = "SELECT * FROM applications ORDER BY application_id"
     live = db_rows(dsn, query)
@@ -347,7 +395,11 @@ def test_rebuilding_the_read_model_reproduces_the_live_one(rpc, dsn):
 def test_my_cases_and_queue_queries_use_their_indexes(dsn):
     with psycopg.connect(dsn) as conn:
         conn.execute("SET enable_seqscan = off")
-        plan = "\n".join(r[0] for r in conn.execute(
-            "EXPLAIN SELECT * FROM applications WHERE applicant_id = %s ORDER BY submitted_at DESC LIMIT 20",
-            (str(uuid.uuid4()),)).fetchall())
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "EXPLAIN SELECT * FROM applications WHERE applicant_id = %s ORDER BY submitted_at DESC LIMIT 20",
+                (str(uuid.uuid4()),),
+            ).fetchall()
+        )
     assert "applications_mine" in plan

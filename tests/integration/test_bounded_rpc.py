@@ -1,4 +1,5 @@
 """Every RPC is bounded in time, and a service's own calls give up before its caller does."""
+
 import time
 import uuid
 
@@ -37,6 +38,7 @@ class Stuck:
 
 class Middle:
     """Asks the stuck service, as applications asks identity."""
+
     name = MIDDLE
     stuck = RpcProxy(STUCK)
     absent = RpcProxy(f"absent{SUFFIX}")

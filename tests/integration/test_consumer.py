@@ -1,4 +1,5 @@
 """Consuming events with real RabbitMQ and PostgreSQL: duplicates, disorder, failures, poison, downtime."""
+
 import io
 import uuid
 
@@ -30,8 +31,10 @@ def project(conn, event):
     if FAIL_TIMES.get(event["event_id"]):
         FAIL_TIMES[event["event_id"]] -= 1
         raise psycopg.OperationalError("database went away for a moment")
-    conn.execute("INSERT INTO test_consumer_applied (stream_id, stream_version, event_id) VALUES (%s, %s, %s)",
-                 (event["stream_id"], event["stream_version"], event["event_id"]))
+    conn.execute(
+        "INSERT INTO test_consumer_applied (stream_id, stream_version, event_id) VALUES (%s, %s, %s)",
+        (event["stream_id"], event["stream_version"], event["event_id"]),
+    )
 
 
 class ConsumerProbe:
@@ -63,8 +66,10 @@ class ConsumerProbe:
 def dsn(databases):
     url = databases("favorites")
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE test_consumer_applied (seq bigserial PRIMARY KEY, stream_id text NOT NULL,"
-                     " stream_version int NOT NULL, event_id text NOT NULL)")
+        conn.execute(
+            "CREATE TABLE test_consumer_applied (seq bigserial PRIMARY KEY, stream_id text NOT NULL,"
+            " stream_version int NOT NULL, event_id text NOT NULL)"
+        )
     return url
 
 
@@ -106,9 +111,10 @@ def waiting(amqp_uri, handler):
 
 def applied(dsn, stream_id):
     with psycopg.connect(dsn, autocommit=True) as conn:
-        return conn.execute("SELECT stream_version, event_id FROM test_consumer_applied WHERE stream_id = %s"
-                            " ORDER BY seq", (str(stream_id),)).fetchall()
-
+        return conn.execute(
+            "SELECT stream_version, event_id FROM test_consumer_applied WHERE stream_id = %s ORDER BY seq",
+            (str(stream_id),),
+        ).fetchall()
 
 
 def test_the_same_event_delivered_twice_is_applied_once(running, dispatch, dsn):
@@ -193,8 +199,12 @@ def test_events_published_while_the_consumer_is_down_are_handled_when_it_starts(
     dispatch("thing_finished", events[1])
     dispatch("thing_started", events[0])
     # Kept by the broker while nobody consumes: each waits in its handler's durable queue.
-    wait_for(lambda: waiting(config["AMQP_URI"], "on_thing_started") == 1
-             and waiting(config["AMQP_URI"], "on_thing_finished") == 1)
+    wait_for(
+        lambda: (
+            waiting(config["AMQP_URI"], "on_thing_started") == 1
+            and waiting(config["AMQP_URI"], "on_thing_finished") == 1
+        )
+    )
     runner = ServiceRunner(config)
     runner.add_service(ConsumerProbe)
     runner.start()

@@ -1,4 +1,5 @@
 """Events published before the consumer's first start wait in queues declared at deploy time."""
+
 import subprocess
 import time
 import uuid
@@ -23,13 +24,32 @@ def fresh_vhost(private_vhost, databases):
 def approve_before_favorites_ever_ran(uri):
     application_id, applicant_id = str(uuid.uuid4()), str(uuid.uuid4())
     jurisdiction = {"city_code": "140100", "county_code": None}
-    base = {"application_id": application_id, "applicant_id": applicant_id,
-            "occurred_at": "2026-11-29T10:00:00+08:00"}
+    base = {"application_id": application_id, "applicant_id": applicant_id, "occurred_at": "2026-11-29T10:00:00+08:00"}
     send = event_dispatcher({"AMQP_URI": uri})
-    send("applications", "application_submitted", {**base, "event_id": str(uuid.uuid4()), "stream_version": 1,
-         "case_number": "JX20261129000001", "jurisdiction": jurisdiction, "category": "graduate"})
-    send("applications", "application_approved", {**base, "event_id": str(uuid.uuid4()), "stream_version": 2,
-         "jurisdiction": jurisdiction, "reviewer_id": str(uuid.uuid4()), "comment": ""})
+    send(
+        "applications",
+        "application_submitted",
+        {
+            **base,
+            "event_id": str(uuid.uuid4()),
+            "stream_version": 1,
+            "case_number": "JX20261129000001",
+            "jurisdiction": jurisdiction,
+            "category": "graduate",
+        },
+    )
+    send(
+        "applications",
+        "application_approved",
+        {
+            **base,
+            "event_id": str(uuid.uuid4()),
+            "stream_version": 2,
+            "jurisdiction": jurisdiction,
+            "reviewer_id": str(uuid.uuid4()),
+            "comment": "",
+        },
+    )
     return applicant_id
 
 
@@ -51,8 +71,13 @@ def intern_after_start(uri, applicant_id, wait, queue_type="classic"):
 
 
 def queue_types(vhost):
-    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "type"], check=True,
-                            capture_output=True, text=True, timeout=60).stdout
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "type"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     return dict(line.split("\t") for line in listed.splitlines() if "\t" in line)
 
 
@@ -61,18 +86,36 @@ APPROVED_QUEUE = "evt-applications-application_approved--favorites.on_applicatio
 
 @pytest.mark.parametrize("queue_type", ["classic", "quorum"])
 def test_the_migration_step_declares_queues_that_keep_events_published_before_the_first_start(
-        private_vhost, databases, queue_type):
+    private_vhost, databases, queue_type
+):
     databases("favorites")
     vhost, uri = private_vhost
-    migrated = subprocess.run([system.PYTHON, "-m", "common.migrate", "favorites"], cwd=system.ROOT,
-                              env=system.base_env(AMQP_URI=uri, EVENT_QUEUE_TYPE=queue_type),
-                              capture_output=True, text=True, timeout=120)
+    migrated = subprocess.run(
+        [system.PYTHON, "-m", "common.migrate", "favorites"],
+        cwd=system.ROOT,
+        env=system.base_env(AMQP_URI=uri, EVENT_QUEUE_TYPE=queue_type),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert migrated.returncode == 0, migrated.stderr
     types = queue_types(vhost)
     assert types[APPROVED_QUEUE] == queue_type
-    favorites_queues = {name for name in types if name.endswith(tuple(
-        f"--favorites.{method}" for method in ("on_application_submitted", "on_application_withdrawn",
-                                               "on_application_rejected", "on_application_approved")))}
+    favorites_queues = {
+        name
+        for name in types
+        if name.endswith(
+            tuple(
+                f"--favorites.{method}"
+                for method in (
+                    "on_application_submitted",
+                    "on_application_withdrawn",
+                    "on_application_rejected",
+                    "on_application_approved",
+                )
+            )
+        )
+    }
     assert len(favorites_queues) == 4
     applicant_id = approve_before_favorites_ever_ran(uri)
     assert intern_after_start(uri, applicant_id, wait=10, queue_type=queue_type)

@@ -1,4 +1,5 @@
 """The event store against real PostgreSQL: optimistic concurrency, gap-free commit order, rebuilds."""
+
 import random
 import threading
 import time
@@ -20,8 +21,9 @@ def dsn(databases):
 def test_append_is_all_or_nothing_and_checks_the_expected_version(dsn):
     stream = uuid.uuid4()
     with psycopg.connect(dsn) as conn:
-        stored = eventstore.append(conn, stream, 0, [NewEvent("opened", {"n": 1}, {"actor": "a"}),
-                                                     NewEvent("renamed", {"name": "x"})])
+        stored = eventstore.append(
+            conn, stream, 0, [NewEvent("opened", {"n": 1}, {"actor": "a"}), NewEvent("renamed", {"name": "x"})]
+        )
         conn.commit()
         assert [(e.stream_version, e.type) for e in stored] == [(1, "opened"), (2, "renamed")]
         assert stored[0].position < stored[1].position
@@ -50,7 +52,10 @@ def test_32_writers_at_the_same_expected_version_one_wins_each_round(dsn, monkey
             with psycopg.connect(dsn) as conn:
                 for r in range(rounds):
                     barrier.wait()
-                    batch = [NewEvent("ticked", {"round": r, "writer": i}), NewEvent("tocked", {"round": r, "writer": i})]
+                    batch = [
+                        NewEvent("ticked", {"round": r, "writer": i}),
+                        NewEvent("tocked", {"round": r, "writer": i}),
+                    ]
                     try:
                         with conn.transaction():
                             eventstore.append(conn, stream, 2 * r, batch)
@@ -78,8 +83,9 @@ def test_32_writers_at_the_same_expected_version_one_wins_each_round(dsn, monkey
         events = eventstore.read_stream(conn, stream)
     assert [e.stream_version for e in events] == list(range(1, 2 * rounds + 1))
     # Each round's two events are the winner's batch: nothing of a losing batch was written.
-    assert [(e.payload["round"], e.payload["writer"]) for e in events] == \
-        [(r, winners[r]) for r in range(rounds) for _ in range(2)]
+    assert [(e.payload["round"], e.payload["writer"]) for e in events] == [
+        (r, winners[r]) for r in range(rounds) for _ in range(2)
+    ]
 
 
 def tail_while_writing(dsn, duration, writers=8, readers=3):
@@ -101,8 +107,9 @@ def tail_while_writing(dsn, duration, writers=8, readers=3):
             while time.monotonic() < deadline:
                 roll_back = rnd.random() < 0.2
                 with conn.transaction():  # swallows the Rollback it is given
-                    stored = eventstore.append(conn, uuid.uuid4(), 0,
-                                               [NewEvent("tailed", {"tag": tag}) for _ in range(rnd.randint(1, 3))])
+                    stored = eventstore.append(
+                        conn, uuid.uuid4(), 0, [NewEvent("tailed", {"tag": tag}) for _ in range(rnd.randint(1, 3))]
+                    )
                     time.sleep(rnd.uniform(0, 0.003))
                     if roll_back:
                         raise psycopg.Rollback()
@@ -164,17 +171,24 @@ def project_summary(conn, event):
         """INSERT INTO test_rebuild_summaries (stream_id, events, last_type, total) VALUES (%s, 1, %s, %s)
            ON CONFLICT (stream_id) DO UPDATE SET events = test_rebuild_summaries.events + 1,
                last_type = excluded.last_type, total = test_rebuild_summaries.total + excluded.total""",
-        (event.stream_id, event.type, event.payload["amount"]))
-    conn.execute("INSERT INTO test_rebuild_history (stream_id, stream_version, type) VALUES (%s, %s, %s)",
-                 (event.stream_id, event.stream_version, event.type))
+        (event.stream_id, event.type, event.payload["amount"]),
+    )
+    conn.execute(
+        "INSERT INTO test_rebuild_history (stream_id, stream_version, type) VALUES (%s, %s, %s)",
+        (event.stream_id, event.stream_version, event.type),
+    )
 
 
 def test_rebuild_reproduces_the_live_projections(dsn):
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE TABLE test_rebuild_summaries (stream_id uuid PRIMARY KEY, events int NOT NULL,"
-                     " last_type text NOT NULL, total int NOT NULL)")
-        conn.execute("CREATE TABLE test_rebuild_history (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-                     " stream_id uuid NOT NULL, stream_version int NOT NULL, type text NOT NULL)")
+        conn.execute(
+            "CREATE TABLE test_rebuild_summaries (stream_id uuid PRIMARY KEY, events int NOT NULL,"
+            " last_type text NOT NULL, total int NOT NULL)"
+        )
+        conn.execute(
+            "CREATE TABLE test_rebuild_history (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+            " stream_id uuid NOT NULL, stream_version int NOT NULL, type text NOT NULL)"
+        )
     rnd = random.Random(7)
     streams = {uuid.uuid4(): 0 for _ in range(20)}
     with psycopg.connect(dsn) as conn:
@@ -183,8 +197,10 @@ def test_rebuild_reproduces_the_live_projections(dsn):
             expected = streams[stream] - (1 if rnd.random() < 0.1 and streams[stream] else 0)  # some stale writers
             try:
                 with conn.transaction():
-                    new = [NewEvent(rnd.choice(["rebuild_added", "rebuild_removed"]), {"amount": rnd.randint(1, 9)})
-                           for _ in range(rnd.randint(1, 2))]
+                    new = [
+                        NewEvent(rnd.choice(["rebuild_added", "rebuild_removed"]), {"amount": rnd.randint(1, 9)})
+                        for _ in range(rnd.randint(1, 2))
+                    ]
                     for event in eventstore.append(conn, stream, expected, new):
                         project_summary(conn, event)
                 streams[stream] = expected + len(new)
@@ -206,8 +222,11 @@ def test_rebuild_reproduces_the_live_projections(dsn):
 def project_count(conn, event):
     """A test read model for the rebuild-under-load test: events per stream."""
     if event.type == "busy_added":
-        conn.execute("INSERT INTO test_busy_counts (stream_id, events) VALUES (%s, 1) ON CONFLICT (stream_id)"
-                     " DO UPDATE SET events = test_busy_counts.events + 1", (event.stream_id,))
+        conn.execute(
+            "INSERT INTO test_busy_counts (stream_id, events) VALUES (%s, 1) ON CONFLICT (stream_id)"
+            " DO UPDATE SET events = test_busy_counts.events + 1",
+            (event.stream_id,),
+        )
 
 
 def test_reads_and_writes_proceed_while_the_read_model_is_rebuilt(dsn):
@@ -235,18 +254,24 @@ def test_reads_and_writes_proceed_while_the_read_model_is_rebuilt(dsn):
     def reader():
         with psycopg.connect(dsn, autocommit=True) as conn:
             while not done.is_set():
-                timed("read", lambda: conn.execute("SELECT events FROM test_busy_counts WHERE stream_id = %s",
-                                                   (random.choice(streams),)).fetchone())
+                timed(
+                    "read",
+                    lambda: conn.execute(
+                        "SELECT events FROM test_busy_counts WHERE stream_id = %s", (random.choice(streams),)
+                    ).fetchone(),
+                )
 
     def writer():
         new_stream = uuid.uuid4()
         with psycopg.connect(dsn) as conn:
             version = 0
             while not done.is_set():
+
                 def submit(expected=version):
                     with conn.transaction():
                         for event in eventstore.append(conn, new_stream, expected, [NewEvent("busy_added", {})]):
                             project_count(conn, event)
+
                 timed("write", submit)
                 version += 1
         return new_stream
@@ -268,8 +293,10 @@ def test_reads_and_writes_proceed_while_the_read_model_is_rebuilt(dsn):
     with psycopg.connect(dsn, autocommit=True) as conn:
         rebuilt = conn.execute("SELECT sum(events) FROM test_busy_counts").fetchone()[0]
         logged = conn.execute("SELECT count(*) FROM events WHERE type = 'busy_added'").fetchone()[0]
-        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s",
-                            (projections.SHADOW,)).fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", (projections.SHADOW,)).fetchone()[0]
+            == 0
+        )
     assert live_before == len(streams)
     assert rebuilt == logged, "the rebuilt model holds every event, those written during the rebuild too"
     # Blocked readers or writers would wait about as long as the whole rebuild.

@@ -1,6 +1,7 @@
 """Bookmarks on real RabbitMQ and PostgreSQL, with the real postings service: the RPC
 methods the gateway calls, and the limit of three under concurrent calls spread over
 two replicas of the favorites service, each its own process as in production."""
+
 import subprocess
 import uuid
 from datetime import timedelta
@@ -45,8 +46,10 @@ def cluster(amqp_uri, databases):
     postings.add_service(PostingsService)
     postings.start()
     env = system.base_env(MAX_WORKERS=WORKERS_PER_REPLICA, AMQP_URI=AMQP_URI)
-    replicas = [system.start(system.service_command("favorites"), env, LOG_DIR / f"favorites-replica-{i}.log")
-                for i in range(REPLICAS)]
+    replicas = [
+        system.start(system.service_command("favorites"), env, LOG_DIR / f"favorites-replica-{i}.log")
+        for i in range(REPLICAS)
+    ]
     try:
         wait_for(lambda: rpc_consumers("rpc-favorites") == [WORKERS_PER_REPLICA] * REPLICAS, timeout=30)
         with ClusterRpcProxy(rpc_config()) as proxy:
@@ -59,10 +62,22 @@ def cluster(amqp_uri, databases):
 
 def rpc_consumers(queue):
     """The prefetch count of each consumer of `queue` in this run's vhost."""
-    out = subprocess.run(["rabbitmqctl", "-q", "list_consumers", "-p", MODULE_VHOST, "--no-table-headers",
-                          "queue_name", "prefetch_count"], capture_output=True, text=True, timeout=30).stdout
+    out = subprocess.run(
+        [
+            "rabbitmqctl",
+            "-q",
+            "list_consumers",
+            "-p",
+            MODULE_VHOST,
+            "--no-table-headers",
+            "queue_name",
+            "prefetch_count",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
     return [int(line.split()[1]) for line in out.splitlines() if line.split()[:1] == [queue]]
-
 
 
 @pytest.fixture
@@ -73,12 +88,22 @@ def token():
 
 def new_posting(cluster, token, city="140100", county="140105", **overrides):
     body = {
-        "title": f"行政助理{token}", "employer_name": "太原晋阳会计服务有限公司",
-        "employer_credit_code": factories.credit_code(), "city_code": city, "county_code": county,
-        "industry": "租赁和商务服务业", "headcount": 2, "education_requirement": "大专",
-        "major_requirement": "不限", "duration_months": 6, "monthly_subsidy": 2000,
-        "address": "太原市小店区长风街1号", "contact_name": "王伟", "contact_phone": "0351-5551234",
-        "description": "协助处理日常行政事务与资料整理。", "deadline": (clock.today() + timedelta(days=30)).isoformat(),
+        "title": f"行政助理{token}",
+        "employer_name": "太原晋阳会计服务有限公司",
+        "employer_credit_code": factories.credit_code(),
+        "city_code": city,
+        "county_code": county,
+        "industry": "租赁和商务服务业",
+        "headcount": 2,
+        "education_requirement": "大专",
+        "major_requirement": "不限",
+        "duration_months": 6,
+        "monthly_subsidy": 2000,
+        "address": "太原市小店区长风街1号",
+        "contact_name": "王伟",
+        "contact_phone": "0351-5551234",
+        "description": "协助处理日常行政事务与资料整理。",
+        "deadline": (clock.today() + timedelta(days=30)).isoformat(),
         **overrides,
     }
     return cluster.postings.create(REVIEWER, body)["posting_id"]
@@ -89,22 +114,40 @@ def new_intern(cluster, city="140100", county="140105"):
     applicant_id, application_id = str(uuid.uuid4()), str(uuid.uuid4())
     where = {"city_code": city, "county_code": county}
     dispatch = event_dispatcher(rpc_config())
-    common = {"application_id": application_id, "applicant_id": applicant_id,
-              "occurred_at": clock.now().isoformat()}
-    dispatch("applications", "application_submitted", {
-        **common, "event_id": str(uuid.uuid4()), "stream_version": 1, "case_number": "JX20261129000001",
-        "jurisdiction": where, "category": "graduate"})
-    dispatch("applications", "application_approved", {
-        **common, "event_id": str(uuid.uuid4()), "stream_version": 2, "jurisdiction": where,
-        "reviewer_id": REVIEWER["user_id"], "comment": None})
+    common = {"application_id": application_id, "applicant_id": applicant_id, "occurred_at": clock.now().isoformat()}
+    dispatch(
+        "applications",
+        "application_submitted",
+        {
+            **common,
+            "event_id": str(uuid.uuid4()),
+            "stream_version": 1,
+            "case_number": "JX20261129000001",
+            "jurisdiction": where,
+            "category": "graduate",
+        },
+    )
+    dispatch(
+        "applications",
+        "application_approved",
+        {
+            **common,
+            "event_id": str(uuid.uuid4()),
+            "stream_version": 2,
+            "jurisdiction": where,
+            "reviewer_id": REVIEWER["user_id"],
+            "comment": None,
+        },
+    )
     wait_for(lambda: cluster.favorites.intern_status(applicant_id)["eligible"])
     return {"user_id": applicant_id, "username": "intern", "roles": ["applicant"], "jurisdiction": None}
 
 
 def bookmark_count(applicant_id):
     with db.connect("favorites") as conn:
-        return conn.execute("SELECT count(*) AS n FROM favorites WHERE applicant_id = %s",
-                            (applicant_id,)).fetchone()["n"]
+        return conn.execute("SELECT count(*) AS n FROM favorites WHERE applicant_id = %s", (applicant_id,)).fetchone()[
+            "n"
+        ]
 
 
 def outcome(reply):
@@ -145,8 +188,9 @@ def test_the_bookmark_flow(cluster, token):
     page = favorites.open_postings(intern, {"q": token})
     assert {i["posting_id"] for i in page["items"]} == {xiaodian, yingze}
     assert page["total"] == 2 and not any(i["favorited"] for i in page["items"])
-    assert [i["posting_id"] for i in favorites.open_postings(intern, {"q": token, "county": "140106"})["items"]] \
-        == [yingze]
+    assert [i["posting_id"] for i in favorites.open_postings(intern, {"q": token, "county": "140106"})["items"]] == [
+        yingze
+    ]
     with pytest.raises(errors.InvalidInput) as caught:
         favorites.open_postings(intern, {"q": token, "county": "140212"})
     assert "county" in caught.value.details
@@ -182,8 +226,12 @@ def test_non_interns_and_staff_are_refused(cluster, token):
     post = new_posting(cluster, token)
     person = {"user_id": str(uuid.uuid4()), "username": "p", "roles": ["applicant"], "jurisdiction": None}
     assert cluster.favorites.intern_status(person["user_id"]) == {"eligible": False, "jurisdiction": None}
-    calls = (lambda a: cluster.favorites.add(a, post), lambda a: cluster.favorites.remove(a, post),
-             lambda a: cluster.favorites.favorites(a), lambda a: cluster.favorites.open_postings(a, {}))
+    calls = (
+        lambda a: cluster.favorites.add(a, post),
+        lambda a: cluster.favorites.remove(a, post),
+        lambda a: cluster.favorites.favorites(a),
+        lambda a: cluster.favorites.open_postings(a, {}),
+    )
     for call in calls:
         with pytest.raises(errors.NotAnIntern) as caught:
             call(person)

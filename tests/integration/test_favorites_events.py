@@ -1,6 +1,7 @@
 """The interns projection on real RabbitMQ and PostgreSQL: applications' events, as the
 outbox relay publishes them (Nameko events of source `applications`), consumed by the
 favorites service idempotently, in stream order, and across a restart of the service."""
+
 import uuid
 
 import kombu
@@ -28,8 +29,11 @@ MODULE_VHOST = VHOST + "_favorites_events"
 def config(amqp_uri, databases):
     databases("favorites")
     add_vhost(MODULE_VHOST)
-    yield {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{MODULE_VHOST}", "max_workers": 1,
-           "EVENT_RETRY_DELAYS": RETRIES}
+    yield {
+        "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{MODULE_VHOST}",
+        "max_workers": 1,
+        "EVENT_RETRY_DELAYS": RETRIES,
+    }
     delete_vhost(MODULE_VHOST)
 
 
@@ -70,9 +74,14 @@ class Case:
 
     def event(self, **extra):
         self.version += 1
-        return {"event_id": str(uuid.uuid4()), "application_id": self.application_id,
-                "applicant_id": self.applicant_id, "stream_version": self.version,
-                "occurred_at": f"2026-11-29T10:00:{self.version:02d}+08:00", **extra}
+        return {
+            "event_id": str(uuid.uuid4()),
+            "application_id": self.application_id,
+            "applicant_id": self.applicant_id,
+            "stream_version": self.version,
+            "occurred_at": f"2026-11-29T10:00:{self.version:02d}+08:00",
+            **extra,
+        }
 
     def submitted(self):
         return self.event(case_number="JX20261129000001", jurisdiction=self.jurisdiction, category="graduate")
@@ -102,9 +111,11 @@ def intern(conn, applicant_id):
 
 
 def inbox(conn, application_id):
-    return conn.execute("SELECT event_id::text, stream_version FROM consumer_inbox "
-                        "WHERE consumer = 'favorites' AND stream_id = %s ORDER BY stream_version",
-                        (application_id,)).fetchall()
+    return conn.execute(
+        "SELECT event_id::text, stream_version FROM consumer_inbox "
+        "WHERE consumer = 'favorites' AND stream_id = %s ORDER BY stream_version",
+        (application_id,),
+    ).fetchall()
 
 
 def test_an_approval_makes_an_intern_with_the_applications_jurisdiction(favorites, conn, dispatch):
@@ -125,15 +136,23 @@ def test_the_same_event_delivered_twice_gives_one_intern(favorites, conn, dispat
     dispatch("application_approved", approved[1])
     first = wait_for(lambda: intern(conn, case.applicant_id))
     # The redelivery even claims another place and a later time: only event_id decides.
-    dispatch("application_approved", {**approved[1], "jurisdiction": {"city_code": "140200", "county_code": None},
-                                      "occurred_at": "2026-12-01T10:00:00+08:00"})
+    dispatch(
+        "application_approved",
+        {
+            **approved[1],
+            "jurisdiction": {"city_code": "140200", "county_code": None},
+            "occurred_at": "2026-12-01T10:00:00+08:00",
+        },
+    )
     marker = Case()
     dispatch("application_submitted", marker.submitted())
     dispatch("application_approved", marker.approved())
     wait_for(lambda: intern(conn, marker.applicant_id))
     assert intern(conn, case.applicant_id) == first
-    assert conn.execute("SELECT count(*) AS n FROM interns WHERE applicant_id = %s",
-                        (case.applicant_id,)).fetchone()["n"] == 1
+    assert (
+        conn.execute("SELECT count(*) AS n FROM interns WHERE applicant_id = %s", (case.applicant_id,)).fetchone()["n"]
+        == 1
+    )
     assert len(inbox(conn, case.application_id)) == 2
 
 
@@ -198,8 +217,9 @@ def test_a_malformed_approval_is_parked_and_the_queue_keeps_draining(favorites, 
     dispatch("application_submitted", good.submitted())
     dispatch("application_approved", good.approved())
     wait_for(lambda: intern(conn, good.applicant_id))
-    letter = wait_for(lambda: conn.execute("SELECT * FROM dead_letters WHERE event_id = %s",
-                                           (poison["event_id"],)).fetchone())
+    letter = wait_for(
+        lambda: conn.execute("SELECT * FROM dead_letters WHERE event_id = %s", (poison["event_id"],)).fetchone()
+    )
     assert letter["service"] == "favorites" and letter["event_type"] == "application_approved"
     assert letter["attempts"] == len(RETRIES) + 1
     assert intern(conn, bad.applicant_id) is None

@@ -1,4 +1,5 @@
 """Advisory locks of different uses never block each other, even when their keys collide."""
+
 import uuid
 import zlib
 
@@ -43,5 +44,5 @@ def test_namespaced_locks_with_the_same_key_do_not_block_each_other(two_sessions
 
 def test_keys_fit_postgresqls_signed_32_bit_range():
     for name in ("", "applications", "f" * 100, "9e107d9d-372b-4c6b-8f3a-2c1b6e2f1a01"):
-        assert -2 ** 31 <= locks.key(name) < 2 ** 31
+        assert -(2**31) <= locks.key(name) < 2**31
     assert locks.RELAY_LEADER != locks.APPLICANT

@@ -1,5 +1,6 @@
 """Database errors quote the row they refused (DETAIL, CONTEXT): neither the logs nor the
 RPC answer that crosses RabbitMQ may carry that text (issue 9, item 7)."""
+
 import io
 import json
 import logging

@@ -1,4 +1,5 @@
 """The image's `migrate` command, run as an init container or Job would run it."""
+
 import subprocess
 import sys
 import uuid
@@ -20,8 +21,14 @@ def test_migrate_prepares_databases_and_event_queues_and_can_run_again(amqp_uri,
     monkeypatch.setenv("DB_SUFFIX", suffix)
     try:
         for _ in range(2):  # a Job retried, or the next release: nothing to do the second time
-            done = subprocess.run([sys.executable, "-m", "deploy.entrypoint", "migrate", "favorites"],
-                                  cwd=system.ROOT, env=env, capture_output=True, text=True, timeout=120)
+            done = subprocess.run(
+                [sys.executable, "-m", "deploy.entrypoint", "migrate", "favorites"],
+                cwd=system.ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert done.returncode == 0, done.stderr
             assert "migrated favorites" in done.stdout
         with psycopg.connect(config.database_url("favorites")) as conn:
@@ -29,7 +36,8 @@ def test_migrate_prepares_databases_and_event_queues_and_can_run_again(amqp_uri,
         with Connection(uri) as conn:
             # passive: raises if the queue does not exist
             conn.default_channel.queue_declare(
-                "evt-applications-application_approved--favorites.on_application_approved", passive=True)
+                "evt-applications-application_approved--favorites.on_application_approved", passive=True
+            )
     finally:
         migrate.drop_database("favorites")
         system.delete_vhost(vhost)

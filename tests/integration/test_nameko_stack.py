@@ -1,4 +1,5 @@
 """The pinned stack works together on real RabbitMQ and PostgreSQL under eventlet."""
+
 import json
 import time
 import urllib.request
@@ -37,7 +38,6 @@ class Listener:
     @http("GET", "/smoke")
     def smoke(self, request):
         return json.dumps(self.echo_service.echo("http"))
-
 
 
 def test_rpc_event_and_http_round_trip(amqp_uri):

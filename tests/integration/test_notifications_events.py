@@ -1,6 +1,7 @@
 """The notifications service on real RabbitMQ and PostgreSQL: one message per decision event
 however often it is delivered, across restarts, with the event types it ignores never
 stalling a stream."""
+
 import uuid
 
 import pytest
@@ -24,8 +25,11 @@ MODULE_VHOST = VHOST + "_notifications_events"
 def config(amqp_uri, databases):
     databases("notifications")
     add_vhost(MODULE_VHOST)
-    yield {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{MODULE_VHOST}", "max_workers": 2,
-           "EVENT_RETRY_DELAYS": RETRIES}
+    yield {
+        "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{MODULE_VHOST}",
+        "max_workers": 2,
+        "EVENT_RETRY_DELAYS": RETRIES,
+    }
     delete_vhost(MODULE_VHOST)
 
 
@@ -56,14 +60,17 @@ def dispatch(config):
 
 
 def messages(conn, applicant_id):
-    return conn.execute("SELECT * FROM notifications WHERE recipient_id = %s ORDER BY created_at",
-                        (applicant_id,)).fetchall()
+    return conn.execute(
+        "SELECT * FROM notifications WHERE recipient_id = %s ORDER BY created_at", (applicant_id,)
+    ).fetchall()
 
 
 def applied(conn, case):
-    return conn.execute("SELECT coalesce(max(version), 0) AS v FROM consumer_streams "
-                        "WHERE consumer = 'notifications' AND stream_id = %s",
-                        (case.application_id,)).fetchone()["v"]
+    return conn.execute(
+        "SELECT coalesce(max(version), 0) AS v FROM consumer_streams "
+        "WHERE consumer = 'notifications' AND stream_id = %s",
+        (case.application_id,),
+    ).fetchone()["v"]
 
 
 def test_each_decision_makes_one_chinese_message_with_case_number_reason_and_items(notifications, conn, dispatch):

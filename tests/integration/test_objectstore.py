@@ -1,6 +1,7 @@
 """The local object store answers nothing without valid credentials (issue 9, "Attachments
 readable and replaceable"): each attack the issue ran against :9070, against the store the
 tests start the way `make up` does (deploy.objectstore)."""
+
 import re
 import uuid
 
@@ -41,8 +42,14 @@ def test_anonymous_listing_reading_writing_and_deleting_are_refused(s3_endpoint,
     assert refused(requests.get(url_of(s3_endpoint, bucket) + "?list-type=2", timeout=10))
     assert refused(requests.get(s3_endpoint + "/", timeout=10))
     assert refused(requests.get(url_of(s3_endpoint, bucket, key), timeout=10))
-    assert refused(requests.put(url_of(s3_endpoint, bucket, key), data=b"<html>owned</html>",
-                                headers={"Content-Type": "text/html"}, timeout=10))
+    assert refused(
+        requests.put(
+            url_of(s3_endpoint, bucket, key),
+            data=b"<html>owned</html>",
+            headers={"Content-Type": "text/html"},
+            timeout=10,
+        )
+    )
     assert refused(requests.delete(url_of(s3_endpoint, bucket, key), timeout=10))
     assert_intact(bucket, key)
 
@@ -54,10 +61,12 @@ def test_presigned_style_requests_are_refused_whatever_their_signature(s3_endpoi
     bucket.put(other, b"%PDF other", 10, "application/pdf")
     expires = 1 if tamper == "expired" else 300
     # "as_issued": moto cannot check a presigned URL, so the store must refuse even a valid one.
-    signed = {method: bucket.s3.generate_presigned_url(operation, Params={"Bucket": bucket.name, "Key": other},
-                                                       ExpiresIn=expires, HttpMethod=method)
-              for method, operation in (("GET", "get_object"), ("PUT", "put_object"),
-                                        ("DELETE", "delete_object"))}
+    signed = {
+        method: bucket.s3.generate_presigned_url(
+            operation, Params={"Bucket": bucket.name, "Key": other}, ExpiresIn=expires, HttpMethod=method
+        )
+        for method, operation in (("GET", "get_object"), ("PUT", "put_object"), ("DELETE", "delete_object"))
+    }
     for method, url in signed.items():
         if tamper == "other_key":
             url = url.replace(other, key)
@@ -75,16 +84,28 @@ def test_presigned_style_requests_are_refused_whatever_their_signature(s3_endpoi
 def test_wrongly_signed_requests_are_refused(s3_endpoint, stored, access_key):
     bucket, key = stored
     key_id = bucket.s3._request_signer._credentials.access_key if access_key == "known" else "AKIAFORGED0000000000"
-    forger = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id=key_id,
-                          aws_secret_access_key="not-the-secret", config=Config(s3={"addressing_style": "path"}))
-    for attempt in (lambda: forger.list_objects_v2(Bucket=bucket.name),
-                    lambda: forger.get_object(Bucket=bucket.name, Key=key),
-                    lambda: forger.put_object(Bucket=bucket.name, Key=key, Body=b"<html>owned</html>"),
-                    lambda: forger.delete_object(Bucket=bucket.name, Key=key)):
+    forger = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=key_id,
+        aws_secret_access_key="not-the-secret",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+    for attempt in (
+        lambda: forger.list_objects_v2(Bucket=bucket.name),
+        lambda: forger.get_object(Bucket=bucket.name, Key=key),
+        lambda: forger.put_object(Bucket=bucket.name, Key=key, Body=b"<html>owned</html>"),
+        lambda: forger.delete_object(Bucket=bucket.name, Key=key),
+    ):
         with pytest.raises(ClientError) as caught:
             attempt()
-        assert caught.value.response["Error"]["Code"] in ("SignatureDoesNotMatch", "InvalidAccessKeyId",
-                                                           "AccessDenied", "403")
+        assert caught.value.response["Error"]["Code"] in (
+            "SignatureDoesNotMatch",
+            "InvalidAccessKeyId",
+            "AccessDenied",
+            "403",
+        )
     assert_intact(bucket, key)
 
 

@@ -1,5 +1,6 @@
 """The postings service's RPC methods on real RabbitMQ and PostgreSQL, as the gateway
 and the favorites service call them; errors arrive typed."""
+
 import uuid
 
 import pytest
@@ -71,7 +72,9 @@ def test_summaries_of_a_set_of_ids_in_one_call(postings):
     postings.close(REVIEWER, b["posting_id"])
     answer = postings.summaries([b["posting_id"], str(uuid.uuid4()), a["posting_id"], "junk", a["posting_id"]])
     assert [(s["posting_id"], s["status"], s["city_code"], s["county_code"]) for s in answer["items"]] == [
-        (b["posting_id"], "closed", "140100", "140105"), (a["posting_id"], "open", "140400", "140403")]
+        (b["posting_id"], "closed", "140100", "140105"),
+        (a["posting_id"], "open", "140400", "140403"),
+    ]
     assert postings.summaries([])["items"] == []
 
 

@@ -3,6 +3,7 @@
 The run's database is shared with other tests, so every test tags its posts with a
 unique token and searches for it.
 """
+
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -34,12 +35,22 @@ def token():
 
 def post(store, token, published=NOW, **overrides):
     data = {
-        "title": f"会计助理{token}", "employer_name": "太原晋阳会计服务有限公司",
-        "employer_credit_code": "91140105MA0K12345X", "city_code": "140100", "county_code": "140105",
-        "industry": "租赁和商务服务业", "headcount": 2, "education_requirement": "大专",
-        "major_requirement": "会计学", "duration_months": 6, "monthly_subsidy": 2000,
-        "address": "太原市小店区长风街1号", "contact_name": "王伟", "contact_phone": "0351-5551234",
-        "description": "协助记账、报税与财务资料整理。", "deadline": TODAY + timedelta(days=30),
+        "title": f"会计助理{token}",
+        "employer_name": "太原晋阳会计服务有限公司",
+        "employer_credit_code": "91140105MA0K12345X",
+        "city_code": "140100",
+        "county_code": "140105",
+        "industry": "租赁和商务服务业",
+        "headcount": 2,
+        "education_requirement": "大专",
+        "major_requirement": "会计学",
+        "duration_months": 6,
+        "monthly_subsidy": 2000,
+        "address": "太原市小店区长风街1号",
+        "contact_name": "王伟",
+        "contact_phone": "0351-5551234",
+        "description": "协助记账、报税与财务资料整理。",
+        "deadline": TODAY + timedelta(days=30),
     }
     data.update(overrides)
     row = domain.new_posting(data, REVIEWER, published)
@@ -57,14 +68,30 @@ def search(store, token, q=None, **filters):
     return rows, total
 
 
-@pytest.mark.parametrize("q, hits", [
-    ("会", 2), ("会计", 2), ("计助", 2), ("会计助理", 2), ("晋阳", 1), ("科技有限", 1),
-    ("护士", 0), ("财务资料", 1), ("ＧＡＭＭＡ", 1),
-])
+@pytest.mark.parametrize(
+    "q, hits",
+    [
+        ("会", 2),
+        ("会计", 2),
+        ("计助", 2),
+        ("会计助理", 2),
+        ("晋阳", 1),
+        ("科技有限", 1),
+        ("护士", 0),
+        ("财务资料", 1),
+        ("ＧＡＭＭＡ", 1),
+    ],
+)
 def test_keyword_finds_substrings_of_title_employer_and_description(store, token, q, hits):
     post(store, token, employer_name="太原晋阳会计服务有限公司")
-    post(store, token, employer_name="大同云冈科技有限公司", description="负责gamma项目的数据录入。",
-         city_code="140200", county_code="140213")
+    post(
+        store,
+        token,
+        employer_name="大同云冈科技有限公司",
+        description="负责gamma项目的数据录入。",
+        city_code="140200",
+        county_code="140213",
+    )
     rows, _ = search(store, token, q=q)
     assert len(rows) == hits
 
@@ -105,8 +132,16 @@ def test_past_deadline_and_closed_posts_leave_the_default_search(store, token):
 
 
 def test_sorts_and_paging_are_stable(store, token):
-    posts = [post(store, token, published=NOW - timedelta(hours=i), monthly_subsidy=1000 + 100 * (i % 3),
-                  deadline=TODAY + timedelta(days=10 + (i * 7) % 5)) for i in range(7)]
+    posts = [
+        post(
+            store,
+            token,
+            published=NOW - timedelta(hours=i),
+            monthly_subsidy=1000 + 100 * (i % 3),
+            deadline=TODAY + timedelta(days=10 + (i * 7) % 5),
+        )
+        for i in range(7)
+    ]
     newest = [p["posting_id"] for p in posts]
     assert [r["posting_id"] for r in search(store, token)[0]] == newest
     by_deadline = [r["deadline"] for r in search(store, token, sort="deadline")[0]]
@@ -120,8 +155,10 @@ def test_sorts_and_paging_are_stable(store, token):
 
 def test_change_updates_and_reindexes_the_keyword(store, token):
     created = post(store, token)
-    changed = store.change(created["posting_id"], lambda row: domain.edited(
-        row, {"title": f"护士见习岗{token}"}, REVIEWER, NOW + timedelta(hours=1)))
+    changed = store.change(
+        created["posting_id"],
+        lambda row: domain.edited(row, {"title": f"护士见习岗{token}"}, REVIEWER, NOW + timedelta(hours=1)),
+    )
     assert changed["title"].startswith("护士") and changed["updated_at"] > created["updated_at"]
     assert len(search(store, token, q="护士")[0]) == 1
     assert search(store, token, q="会计助理")[0] == []
@@ -149,11 +186,21 @@ def test_insert_missing_skips_existing_ids(store, token):
 
 def post_fields(token):
     return {
-        "title": token, "employer_name": "太原晋阳会计服务有限公司", "employer_credit_code": "91140105MA0K12345X",
-        "city_code": "140100", "county_code": "140105", "industry": "教育", "headcount": 2,
-        "education_requirement": "大专", "major_requirement": "不限", "duration_months": 6,
-        "monthly_subsidy": 2000, "address": "太原市小店区长风街1号", "contact_name": "王伟",
-        "contact_phone": "0351-5551234", "description": "协助记账、报税与财务资料整理。",
+        "title": token,
+        "employer_name": "太原晋阳会计服务有限公司",
+        "employer_credit_code": "91140105MA0K12345X",
+        "city_code": "140100",
+        "county_code": "140105",
+        "industry": "教育",
+        "headcount": 2,
+        "education_requirement": "大专",
+        "major_requirement": "不限",
+        "duration_months": 6,
+        "monthly_subsidy": 2000,
+        "address": "太原市小店区长风街1号",
+        "contact_name": "王伟",
+        "contact_phone": "0351-5551234",
+        "description": "协助记账、报税与财务资料整理。",
         "deadline": TODAY + timedelta(days=30),
     }
 
@@ -169,8 +216,16 @@ def capped_store(store):
 @pytest.mark.parametrize("sort", ["newest", "deadline", "subsidy"])
 @pytest.mark.parametrize("keyword", [False, True])
 def test_totals_above_the_cap_are_capped_and_pages_still_come_from_every_match(capped_store, token, sort, keyword):
-    posts = [post(capped_store, token, published=NOW - timedelta(hours=i), monthly_subsidy=1000 + 100 * i,
-                  deadline=TODAY + timedelta(days=10 + i)) for i in range(5)]
+    posts = [
+        post(
+            capped_store,
+            token,
+            published=NOW - timedelta(hours=i),
+            monthly_subsidy=1000 + 100 * i,
+            deadline=TODAY + timedelta(days=10 + i),
+        )
+        for i in range(5)
+    ]
     word = domain.keyword(token if keyword else None)
     region = {} if keyword else {"county": "140105"}
 
@@ -201,13 +256,22 @@ def test_keyword_and_region_conditions_can_use_their_indexes(store, token):
     post(store, token)
     with store.pool.connection() as conn:
         conn.execute("SET enable_seqscan = off")
-        plan = "\n".join(r["QUERY PLAN"] for r in conn.execute(
-            "EXPLAIN SELECT count(*) FROM postings WHERE search_grams @> %s::text[]",
-            (domain.keyword_grams("会计"),)))
+        plan = "\n".join(
+            r["QUERY PLAN"]
+            for r in conn.execute(
+                "EXPLAIN SELECT count(*) FROM postings WHERE search_grams @> %s::text[]",
+                (domain.keyword_grams("会计"),),
+            )
+        )
         assert "postings_search_grams" in plan
-        plan = "\n".join(r["QUERY PLAN"] for r in conn.execute(
-            "EXPLAIN SELECT posting_id FROM postings WHERE city_code = '140100' AND closed_at IS NULL "
-            "AND deadline >= %s ORDER BY published_at DESC, posting_id DESC LIMIT 20", (TODAY,)))
+        plan = "\n".join(
+            r["QUERY PLAN"]
+            for r in conn.execute(
+                "EXPLAIN SELECT posting_id FROM postings WHERE city_code = '140100' AND closed_at IS NULL "
+                "AND deadline >= %s ORDER BY published_at DESC, posting_id DESC LIMIT 20",
+                (TODAY,),
+            )
+        )
         # With fresh statistics (every test posts in this city) the newest-first index may win.
         assert "postings_open_city" in plan or "postings_open_newest" in plan
 
@@ -215,17 +279,28 @@ def test_keyword_and_region_conditions_can_use_their_indexes(store, token):
 def test_publishing_changing_and_closing_each_record_one_event_without_contact_details(store, token):
     created = post(store, token)
     key = created["posting_id"]
-    store.change(key, lambda row: domain.edited(row, {"headcount": 3}, REVIEWER, NOW), contract.POSTING_CHANGED,
-                 {"request_id": "req-1"})
+    store.change(
+        key,
+        lambda row: domain.edited(row, {"headcount": 3}, REVIEWER, NOW),
+        contract.POSTING_CHANGED,
+        {"request_id": "req-1"},
+    )
     for _ in range(2):  # closing a closed post changes nothing and says nothing
         store.change(key, lambda row: domain.closed(row, REVIEWER, NOW), contract.POSTING_CLOSED)
     with store.pool.connection() as conn:
         events = eventstore.read_stream(conn, key)
     assert [(e.type, e.stream_version) for e in events] == [
-        (contract.POSTING_PUBLISHED, 1), (contract.POSTING_CHANGED, 2), (contract.POSTING_CLOSED, 3)]
+        (contract.POSTING_PUBLISHED, 1),
+        (contract.POSTING_CHANGED, 2),
+        (contract.POSTING_CLOSED, 3),
+    ]
     assert events[1].metadata == {"request_id": "req-1"}
-    assert events[0].payload == {"posting_id": str(key), "city_code": "140100", "county_code": "140105",
-                                 "deadline": (TODAY + timedelta(days=30)).isoformat()}
+    assert events[0].payload == {
+        "posting_id": str(key),
+        "city_code": "140100",
+        "county_code": "140105",
+        "deadline": (TODAY + timedelta(days=30)).isoformat(),
+    }
     assert "0351" not in repr([e.payload for e in events])
 
 
@@ -248,6 +323,7 @@ def test_bulk_loads_leave_the_keyword_index_with_nothing_pending(store, token):
     store.insert_missing(rows)
     with store.pool.connection() as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
-        pending = conn.execute("SELECT n_pending_tuples FROM gin_metapage_info(get_raw_page('postings_search_grams', 0))"
-                               ).fetchone()["n_pending_tuples"]
+        pending = conn.execute(
+            "SELECT n_pending_tuples FROM gin_metapage_info(get_raw_page('postings_search_grams', 0))"
+        ).fetchone()["n_pending_tuples"]
     assert pending == 0

@@ -1,4 +1,5 @@
 """The outbox relay against real PostgreSQL and RabbitMQ: Nameko format, wake-ups, crashes and outages."""
+
 import json
 import os
 import queue
@@ -37,15 +38,21 @@ def dsn(databases):
 def start_at_head(dsn, name):
     """Start relay `name` after the events earlier tests left in the shared log."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("INSERT INTO relay_checkpoints (name, position) SELECT %s, coalesce(max(position), 0) FROM events"
-                     " ON CONFLICT (name) DO UPDATE SET position = excluded.position", (name,))
+        conn.execute(
+            "INSERT INTO relay_checkpoints (name, position) SELECT %s, coalesce(max(position), 0) FROM events"
+            " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            (name,),
+        )
 
 
 def append(dsn, stream, expected, *types, metadata=None):
     with psycopg.connect(dsn) as conn, conn.transaction():
-        return eventstore.append(conn, stream, expected,
-                                 [NewEvent(t, {"note": f"#{expected + i + 1}"}, metadata or {})
-                                  for i, t in enumerate(types)])
+        return eventstore.append(
+            conn,
+            stream,
+            expected,
+            [NewEvent(t, {"note": f"#{expected + i + 1}"}, metadata or {}) for i, t in enumerate(types)],
+        )
 
 
 class Probe:
@@ -53,8 +60,9 @@ class Probe:
 
     def __init__(self, amqp_uri, source):
         self.amqp_uri = amqp_uri
-        self.queue = kombu.Queue(f"probe-{source}", exchange=get_event_exchange(source, {}), routing_key="#",
-                                 durable=True)
+        self.queue = kombu.Queue(
+            f"probe-{source}", exchange=get_event_exchange(source, {}), routing_key="#", durable=True
+        )
         with kombu.Connection(amqp_uri) as conn:
             self.queue(conn.default_channel).declare()
 
@@ -107,9 +115,13 @@ def test_relay_inside_a_service_publishes_what_a_nameko_event_handler_receives(d
     by_version = {payload["stream_version"]: (payload, request_id) for payload, request_id in got}
     for event in stored:
         payload, request_id = by_version[event.stream_version]
-        assert payload == {"note": event.payload["note"], "event_id": str(event.event_id),
-                           "stream_id": str(stream), "stream_version": event.stream_version,
-                           "occurred_at": event.occurred_at.isoformat()}
+        assert payload == {
+            "note": event.payload["note"],
+            "event_id": str(event.event_id),
+            "stream_id": str(stream),
+            "stream_version": event.stream_version,
+            "occurred_at": event.occurred_at.isoformat(),
+        }
         assert request_id == "req-42"  # the appending request's id, carried as nameko.request_id
     messages = probe.drain(until=lambda m: len(m) == 2, timeout=5)
     probe.delete()
@@ -162,8 +174,18 @@ class RelayProcesses:
         self.env = system.base_env(AMQP_URI=amqp_uri, **env)
 
     def spawn(self):
-        command = [system.PYTHON, "-m", "common.relay", "applications", "--source", self.source,
-                   "--name", self.name, "--poll-interval", "0.5"]
+        command = [
+            system.PYTHON,
+            "-m",
+            "common.relay",
+            "applications",
+            "--source",
+            self.source,
+            "--name",
+            self.name,
+            "--poll-interval",
+            "0.5",
+        ]
         self.procs.append(system.start(command, self.env, LOG_DIR / f"relay-{self.name}.log"))
 
     def leader_pid(self):
@@ -171,7 +193,9 @@ class RelayProcesses:
             row = conn.execute(
                 """SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                    WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
-                     AND a.application_name LIKE %s""", (f"outbox-relay % {self.name}",)).fetchone()
+                     AND a.application_name LIKE %s""",
+                (f"outbox-relay % {self.name}",),
+            ).fetchone()
         return int(row[0].split()[1]) if row else None
 
     def kill(self, pid):
@@ -190,8 +214,10 @@ class RelayProcesses:
     def terminate_database_sessions(self):
         """What a PostgreSQL restart does to the relays: their sessions (and the lock) vanish."""
         with psycopg.connect(self.dsn, autocommit=True) as conn:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE %s",
-                         (f"outbox-relay % {self.name}",))
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE %s",
+                (f"outbox-relay % {self.name}",),
+            )
 
     def stop(self):
         system.stop(self.procs)
@@ -215,8 +241,12 @@ def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, priv
             while writing.is_set():
                 stream = rnd.choice(list(versions))
                 with conn.transaction():
-                    stored = eventstore.append(conn, stream, versions[stream],
-                                               [NewEvent("thing_happened", {}) for _ in range(rnd.randint(1, 2))])
+                    stored = eventstore.append(
+                        conn,
+                        stream,
+                        versions[stream],
+                        [NewEvent("thing_happened", {}) for _ in range(rnd.randint(1, 2))],
+                    )
                 versions[stream] += len(stored)
                 committed.extend((e.position, str(e.event_id), str(stream), e.stream_version) for e in stored)
                 time.sleep(rnd.uniform(0, 0.02))
@@ -314,25 +344,38 @@ def approval_events(dsn, count):
     applicants = []
     for _ in range(count):
         application_id, applicant_id = uuid.uuid4(), str(uuid.uuid4())
-        base = {"application_id": str(application_id), "applicant_id": applicant_id,
-                "jurisdiction": {"city_code": "140100", "county_code": None}}
+        base = {
+            "application_id": str(application_id),
+            "applicant_id": applicant_id,
+            "jurisdiction": {"city_code": "140100", "county_code": None},
+        }
         with psycopg.connect(dsn) as conn, conn.transaction():
-            eventstore.append(conn, application_id, 0, [
-                NewEvent("application_submitted", {**base, "case_number": f"JX{application_id.hex[:14]}",
-                                                   "category": "graduate"}),
-                NewEvent("application_approved", {**base, "reviewer_id": str(uuid.uuid4()), "comment": ""})])
+            eventstore.append(
+                conn,
+                application_id,
+                0,
+                [
+                    NewEvent(
+                        "application_submitted",
+                        {**base, "case_number": f"JX{application_id.hex[:14]}", "category": "graduate"},
+                    ),
+                    NewEvent("application_approved", {**base, "reviewer_id": str(uuid.uuid4()), "comment": ""}),
+                ],
+            )
         applicants.append(applicant_id)
     return applicants
 
 
 def interns_among(applicants):
     with db.connect("favorites", autocommit=True) as conn:
-        return conn.execute("SELECT count(*) AS n FROM interns WHERE applicant_id = ANY(%s::uuid[])",
-                            (applicants,)).fetchone()["n"]
+        return conn.execute(
+            "SELECT count(*) AS n FROM interns WHERE applicant_id = ANY(%s::uuid[])", (applicants,)
+        ).fetchone()["n"]
 
 
 def test_a_standby_relay_takes_over_within_30s_of_the_leader_freezing_and_no_effect_repeats(
-        dsn, databases, private_vhost):
+    dsn, databases, private_vhost
+):
     databases("favorites")
     _, amqp_uri = private_vhost
     name = f"{SOURCE}failover"
@@ -374,10 +417,15 @@ def test_a_standby_relay_takes_over_within_30s_of_the_leader_freezing_and_no_eff
                FROM consumer_inbox i JOIN consumer_streams s USING (consumer, stream_id)
                WHERE i.consumer = 'favorites' AND i.stream_id IN (
                    SELECT application_id::text FROM interns WHERE applicant_id = ANY(%s::uuid[]))""",
-            (people,)).fetchone()
-        parked = conn.execute("SELECT count(*) AS n FROM dead_letters WHERE payload->>'applicant_id' = ANY(%s)",
-                              (people,)).fetchone()["n"]
+            (people,),
+        ).fetchone()
+        parked = conn.execute(
+            "SELECT count(*) AS n FROM dead_letters WHERE payload->>'applicant_id' = ANY(%s)", (people,)
+        ).fetchone()["n"]
     assert interns_among(people) == len(people)
-    assert applied == {"events": 2 * len(people), "distinct_events": 2 * len(people),
-                       "complete_streams": len(people)}, "each event applied exactly once, in order"
+    assert applied == {
+        "events": 2 * len(people),
+        "distinct_events": 2 * len(people),
+        "complete_streams": len(people),
+    }, "each event applied exactly once, in order"
     assert parked == 0

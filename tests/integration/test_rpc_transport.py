@@ -1,5 +1,6 @@
 """RPC requests and replies travel transient (no disk write at the broker); a request to a
 service that is not running still fails fast, and events stay persistent (tests/unit/test_event_messages.py)."""
+
 import uuid
 
 import kombu
@@ -65,8 +66,12 @@ def test_calls_answer_through_transient_messages(runner):
 
 
 def test_requests_are_published_transient(runner, amqp_uri):
-    queue = kombu.Queue(f"transport-probe-{uuid.uuid4().hex}", exchange=get_rpc_exchange(runner),
-                        routing_key="transport_silent.*", auto_delete=True)
+    queue = kombu.Queue(
+        f"transport-probe-{uuid.uuid4().hex}",
+        exchange=get_rpc_exchange(runner),
+        routing_key="transport_silent.*",
+        auto_delete=True,
+    )
     with kombu.Connection(amqp_uri) as conn:
         bound = queue(conn.default_channel)
         bound.declare()
@@ -79,14 +84,23 @@ def test_requests_are_published_transient(runner, amqp_uri):
 
 
 def test_replies_are_published_transient(runner, amqp_uri):
-    reply_queue = kombu.Queue(f"transport-replies-{uuid.uuid4().hex}", exchange=get_rpc_exchange(runner),
-                              routing_key=f"reply-{uuid.uuid4().hex}", auto_delete=True)
+    reply_queue = kombu.Queue(
+        f"transport-replies-{uuid.uuid4().hex}",
+        exchange=get_rpc_exchange(runner),
+        routing_key=f"reply-{uuid.uuid4().hex}",
+        auto_delete=True,
+    )
     with kombu.Connection(amqp_uri) as conn:
         bound = reply_queue(conn.default_channel)
         bound.declare()
-        conn.Producer().publish({"args": [5], "kwargs": {}}, exchange=get_rpc_exchange(runner),
-                                routing_key="transport_answering.double", reply_to=reply_queue.routing_key,
-                                correlation_id="c1", serializer="json")
+        conn.Producer().publish(
+            {"args": [5], "kwargs": {}},
+            exchange=get_rpc_exchange(runner),
+            routing_key="transport_answering.double",
+            reply_to=reply_queue.routing_key,
+            correlation_id="c1",
+            serializer="json",
+        )
         message = wait_for(bound.get)
         assert message.payload == {"result": 10, "error": None}
         assert message.properties["delivery_mode"] == TRANSIENT

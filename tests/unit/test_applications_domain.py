@@ -1,4 +1,5 @@
 """The application aggregate: every rule and transition, with boundary dates."""
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,6 +20,7 @@ TAIYUAN = {"city_code": "140100", "county_code": "140105"}
 @dataclass
 class Stored:
     """A stored event as common.eventstore returns it."""
+
     type: str
     payload: dict
     stream_version: int
@@ -28,17 +30,31 @@ class Stored:
 
 
 def attachment(kind, owner=ME, application_id=None, stored=True):
-    return {"attachment_id": str(uuid.uuid4()), "owner_id": owner, "kind": kind,
-            "application_id": application_id, "stored": stored}
+    return {
+        "attachment_id": str(uuid.uuid4()),
+        "owner_id": owner,
+        "kind": kind,
+        "application_id": application_id,
+        "stored": stored,
+    }
 
 
 def form(category="graduate", attachments=("id_card", "diploma"), **overrides):
     rows = [attachment(k) for k in attachments]
     body = {
-        "category": category, "gender": "男", "education": "本科", "school": "山西大学", "major": "计算机科学",
-        "graduation_date": date(2026, 6, 30), "household_address": "太原市小店区", "current_address": "太原市迎泽区",
-        "phone": "13812345678", "unemployment_registration_number": None, "jurisdiction": dict(TAIYUAN),
-        "attachment_ids": [r["attachment_id"] for r in rows], "declaration_accepted": True,
+        "category": category,
+        "gender": "男",
+        "education": "本科",
+        "school": "山西大学",
+        "major": "计算机科学",
+        "graduation_date": date(2026, 6, 30),
+        "household_address": "太原市小店区",
+        "current_address": "太原市迎泽区",
+        "phone": "13812345678",
+        "unemployment_registration_number": None,
+        "jurisdiction": dict(TAIYUAN),
+        "attachment_ids": [r["attachment_id"] for r in rows],
+        "declaration_accepted": True,
     }
     body.update(overrides)
     return body, {r["attachment_id"]: r for r in rows}
@@ -65,6 +81,7 @@ def submitted_state(status_events=()):
 
 
 # ---- submission -------------------------------------------------------------------------------
+
 
 def test_valid_graduate_submission_makes_one_event_without_personal_numbers():
     body, rows = form()
@@ -94,12 +111,15 @@ def test_gender_must_match_the_id_number():
     assert submit(body, rows, id_number=factories.id_number(male=False))
 
 
-@pytest.mark.parametrize("graduated,ok", [
-    (date(2024, 11, 29), True),    # exactly two years ago: still inside
-    (date(2024, 11, 28), False),   # two years and a day
-    (date(2026, 11, 29), True),    # today
-    (date(2026, 11, 30), False),   # in the future
-])
+@pytest.mark.parametrize(
+    "graduated,ok",
+    [
+        (date(2024, 11, 29), True),  # exactly two years ago: still inside
+        (date(2024, 11, 28), False),  # two years and a day
+        (date(2026, 11, 29), True),  # today
+        (date(2026, 11, 30), False),  # in the future
+    ],
+)
 def test_graduates_within_two_years(graduated, ok):
     for category in domain.GRADUATE_CATEGORIES:
         body, rows = form(category=category, graduation_date=graduated)
@@ -111,11 +131,14 @@ def test_graduates_within_two_years(graduated, ok):
             assert "graduation_date" in problems(exc)
 
 
-@pytest.mark.parametrize("today,ok", [
-    (date(2026, 2, 28), True),   # graduated 29 Feb 2024: the second anniversary falls on 1 March 2026
-    (date(2026, 3, 1), True),
-    (date(2026, 3, 2), False),
-])
+@pytest.mark.parametrize(
+    "today,ok",
+    [
+        (date(2026, 2, 28), True),  # graduated 29 Feb 2024: the second anniversary falls on 1 March 2026
+        (date(2026, 3, 1), True),
+        (date(2026, 3, 2), False),
+    ],
+)
 def test_leap_day_graduation(today, ok):
     body, rows = form(graduation_date=date(2024, 2, 29))
     if ok:
@@ -134,18 +157,25 @@ def test_graduate_categories_need_a_graduation_date_school_and_major():
 
 
 def youth(birth, today, **overrides):
-    fields = {"graduation_date": None, "major": None, "unemployment_registration_number": "1401052026000123",
-              **overrides}
+    fields = {
+        "graduation_date": None,
+        "major": None,
+        "unemployment_registration_number": "1401052026000123",
+        **overrides,
+    }
     body, rows = form(category="unemployed_youth", attachments=("id_card", "unemployment_registration"), **fields)
     return submit(body, rows, id_number=factories.id_number(birth=birth), today=today)
 
 
-@pytest.mark.parametrize("birth,ok", [
-    (date(2010, 11, 29), True),    # 16th birthday today
-    (date(2010, 11, 30), False),   # 16 tomorrow
-    (date(2001, 11, 30), True),    # 25 tomorrow: still 24
-    (date(2001, 11, 29), False),   # 25th birthday today
-])
+@pytest.mark.parametrize(
+    "birth,ok",
+    [
+        (date(2010, 11, 29), True),  # 16th birthday today
+        (date(2010, 11, 30), False),  # 16 tomorrow
+        (date(2001, 11, 30), True),  # 25 tomorrow: still 24
+        (date(2001, 11, 29), False),  # 25th birthday today
+    ],
+)
 def test_unemployed_youth_is_16_to_24_in_full_years(birth, ok):
     if ok:
         assert youth(birth, TODAY)
@@ -155,10 +185,13 @@ def test_unemployed_youth_is_16_to_24_in_full_years(birth, ok):
         assert "category" in problems(exc)
 
 
-@pytest.mark.parametrize("today,ok", [
-    (date(2024, 2, 28), False),  # born 29 Feb 2008: 16th birthday on 29 Feb 2024 (a leap year)
-    (date(2024, 2, 29), True),
-])
+@pytest.mark.parametrize(
+    "today,ok",
+    [
+        (date(2024, 2, 28), False),  # born 29 Feb 2008: 16th birthday on 29 Feb 2024 (a leap year)
+        (date(2024, 2, 29), True),
+    ],
+)
 def test_leap_day_birthday_in_a_leap_year(today, ok):
     if ok:
         assert youth(date(2008, 2, 29), today)
@@ -167,10 +200,13 @@ def test_leap_day_birthday_in_a_leap_year(today, ok):
             youth(date(2008, 2, 29), today)
 
 
-@pytest.mark.parametrize("today,ok", [
-    (date(2029, 2, 28), True),   # born 29 Feb 2004: in the common year 2029 the 25th birthday is 1 March
-    (date(2029, 3, 1), False),
-])
+@pytest.mark.parametrize(
+    "today,ok",
+    [
+        (date(2029, 2, 28), True),  # born 29 Feb 2004: in the common year 2029 the 25th birthday is 1 March
+        (date(2029, 3, 1), False),
+    ],
+)
 def test_leap_day_birthday_in_a_common_year(today, ok):
     if ok:
         assert youth(date(2004, 2, 29), today)
@@ -190,18 +226,25 @@ def test_unemployed_youth_needs_the_registration_number_and_document():
     with pytest.raises(errors.InvalidInput) as exc:
         youth(date(2005, 1, 1), TODAY, unemployment_registration_number=None)
     assert "unemployment_registration_number" in problems(exc)
-    body, rows = form(category="unemployed_youth", attachments=("id_card",), graduation_date=None,
-                      unemployment_registration_number="1401052026000123")
+    body, rows = form(
+        category="unemployed_youth",
+        attachments=("id_card",),
+        graduation_date=None,
+        unemployment_registration_number="1401052026000123",
+    )
     with pytest.raises(errors.InvalidInput) as exc:
         submit(body, rows, id_number=factories.id_number(birth=date(2005, 1, 1)))
     assert "失业登记证明" in problems(exc)["attachment_ids"][0]
 
 
-@pytest.mark.parametrize("category,kinds,missing", [
-    ("graduate", ("diploma",), "身份证"),
-    ("vocational_graduate", ("id_card",), "毕业证书"),
-    ("returned_overseas", ("id_card", "degree_verification"), "毕业证书"),
-])
+@pytest.mark.parametrize(
+    "category,kinds,missing",
+    [
+        ("graduate", ("diploma",), "身份证"),
+        ("vocational_graduate", ("id_card",), "毕业证书"),
+        ("returned_overseas", ("id_card", "degree_verification"), "毕业证书"),
+    ],
+)
 def test_required_attachments_per_category(category, kinds, missing):
     body, rows = form(category=category, attachments=kinds)
     with pytest.raises(errors.InvalidInput) as exc:
@@ -222,11 +265,14 @@ def test_only_own_stored_unused_uploads_qualify():
         submit(body, unknown)
 
 
-@pytest.mark.parametrize("jurisdiction,field_name", [
-    ({"city_code": "999999", "county_code": None}, "jurisdiction.city_code"),
-    ({"city_code": "140100", "county_code": "140212"}, "jurisdiction.county_code"),  # a Datong county
-    ({"city_code": "140100", "county_code": "149999"}, "jurisdiction.county_code"),
-])
+@pytest.mark.parametrize(
+    "jurisdiction,field_name",
+    [
+        ({"city_code": "999999", "county_code": None}, "jurisdiction.city_code"),
+        ({"city_code": "140100", "county_code": "140212"}, "jurisdiction.county_code"),  # a Datong county
+        ({"city_code": "140100", "county_code": "149999"}, "jurisdiction.county_code"),
+    ],
+)
 def test_jurisdiction_must_be_in_the_province(jurisdiction, field_name):
     body, rows = form(jurisdiction=jurisdiction)
     with pytest.raises(errors.InvalidInput) as exc:
@@ -248,6 +294,7 @@ def test_one_active_application_per_person():
 
 
 # ---- transitions --------------------------------------------------------------------------------
+
 
 def test_fold_builds_state_and_history():
     state = submitted_state()
@@ -305,8 +352,18 @@ def test_approve_and_reject_only_while_pending():
     assert history[1]["reason"] == "毕业证书不清晰" and history[1]["by"] == REVIEWER["user_id"]
 
 
-@pytest.mark.parametrize("reason,ok", [("", False), ("差", False), ("  差 ", False), ("不符", True),
-                                       ("原" * 500, True), ("原" * 501, False), (None, False)])
+@pytest.mark.parametrize(
+    "reason,ok",
+    [
+        ("", False),
+        ("差", False),
+        ("  差 ", False),
+        ("不符", True),
+        ("原" * 500, True),
+        ("原" * 501, False),
+        (None, False),
+    ],
+)
 def test_reject_reason_is_2_to_500_characters(reason, ok):
     state = submitted_state()
     if ok:
@@ -356,16 +413,39 @@ def test_published_payloads_follow_the_contract():
     [submitted] = submit(body, rows)
     stored = Stored(submitted.type, submitted.payload(), 1)
     message = message_payload(stored)
-    assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at",
-                            "case_number", "jurisdiction", "category"}
+    assert set(message) == {
+        "event_id",
+        "application_id",
+        "applicant_id",
+        "stream_version",
+        "occurred_at",
+        "case_number",
+        "jurisdiction",
+        "category",
+    }
     [approved] = domain.approve(state, REVIEWER, "同意")
     message = message_payload(Stored(approved.type, approved.payload(), 2))
-    assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at",
-                            "jurisdiction", "reviewer_id", "comment"}
+    assert set(message) == {
+        "event_id",
+        "application_id",
+        "applicant_id",
+        "stream_version",
+        "occurred_at",
+        "jurisdiction",
+        "reviewer_id",
+        "comment",
+    }
     [rejected] = domain.reject(state, REVIEWER, "不符合条件")
     message = message_payload(Stored(rejected.type, rejected.payload(), 2))
-    assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at",
-                            "reviewer_id", "reason"}
+    assert set(message) == {
+        "event_id",
+        "application_id",
+        "applicant_id",
+        "stream_version",
+        "occurred_at",
+        "reviewer_id",
+        "reason",
+    }
     [withdrawn] = domain.withdraw(state, ME)
     message = message_payload(Stored(withdrawn.type, withdrawn.payload(), 2))
     assert set(message) == {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at"}
@@ -378,6 +458,7 @@ def test_case_numbers():
 
 
 # ---- 退回补正 and resubmission: every transition allowed and refused --------------------------
+
 
 def state_in(status):
     """A case brought to `status` by the events that lead there."""
@@ -412,8 +493,13 @@ COMMANDS = {
     "return": (lambda s: domain.return_for_correction(s, REVIEWER, "材料不全"), "NOT_PENDING", ("pending",)),
     "resubmit": (resubmission, "NOT_RETURNED", ("returned",)),
 }
-RESULT = {"withdraw": "withdrawn", "approve": "approved", "reject": "rejected", "return": "returned",
-          "resubmit": "pending"}
+RESULT = {
+    "withdraw": "withdrawn",
+    "approve": "approved",
+    "reject": "rejected",
+    "return": "returned",
+    "resubmit": "pending",
+}
 
 
 @pytest.mark.parametrize("status", list(domain.STATUS_LABELS))
@@ -439,10 +525,16 @@ def test_returned_carries_reason_and_items_into_state_and_history():
     assert step["by"] == REVIEWER["user_id"] and step["reason"] == "材料不全"
 
 
-@pytest.mark.parametrize("reason,items,bad", [
-    ("退", [], "reason"), ("退" * 501, [], "reason"), ("材料不全", ["项"] * 21, "items"),
-    ("材料不全", ["  "], "items"), ("材料不全", ["项" * 101], "items"),
-])
+@pytest.mark.parametrize(
+    "reason,items,bad",
+    [
+        ("退", [], "reason"),
+        ("退" * 501, [], "reason"),
+        ("材料不全", ["项"] * 21, "items"),
+        ("材料不全", ["  "], "items"),
+        ("材料不全", ["项" * 101], "items"),
+    ],
+)
 def test_return_reason_and_items_bounds(reason, items, bad):
     with pytest.raises(errors.InvalidInput) as exc:
         domain.return_for_correction(state_in("pending"), REVIEWER, reason, items)
@@ -454,12 +546,18 @@ def test_return_accepts_the_bounds():
     assert len(event.items) == 20
     payload = message_payload(Stored(event.type, event.payload(), 2))
     assert set(payload) - {"event_id", "application_id", "applicant_id", "stream_version", "occurred_at"} == {
-        "reviewer_id", "reason", "items"}
+        "reviewer_id",
+        "reason",
+        "items",
+    }
 
 
 def test_only_reviewers_of_the_jurisdiction_return_and_only_the_owner_resubmits():
-    outsider = {"user_id": str(uuid.uuid4()), "roles": ["reviewer"],
-                "jurisdiction": {"city_code": "140200", "county_code": None}}
+    outsider = {
+        "user_id": str(uuid.uuid4()),
+        "roles": ["reviewer"],
+        "jurisdiction": {"city_code": "140200", "county_code": None},
+    }
     with pytest.raises(errors.NotFound):
         domain.return_for_correction(state_in("pending"), outsider, "材料不全")
     with pytest.raises(errors.Forbidden):
@@ -469,10 +567,13 @@ def test_only_reviewers_of_the_jurisdiction_return_and_only_the_owner_resubmits(
         domain.resubmit(state_in("returned"), body, str(uuid.uuid4()), factories.id_number(), rows, TODAY)
 
 
-@pytest.mark.parametrize("today,ok", [
-    (date(2028, 6, 30), True),    # graduated 2026-06-30: eligible through the second anniversary
-    (date(2028, 7, 1), False),
-])
+@pytest.mark.parametrize(
+    "today,ok",
+    [
+        (date(2028, 6, 30), True),  # graduated 2026-06-30: eligible through the second anniversary
+        (date(2028, 7, 1), False),
+    ],
+)
 def test_resubmission_judges_graduation_on_its_own_day(today, ok):
     state = state_in("returned")
     if ok:
@@ -485,16 +586,25 @@ def test_resubmission_judges_graduation_on_its_own_day(today, ok):
         assert "graduation_date" in problems(exc)
 
 
-@pytest.mark.parametrize("today,ok", [
-    (date(2028, 5, 16), True),    # born 2003-05-17: 24 until the day before the 25th birthday
-    (date(2028, 5, 17), False),
-])
+@pytest.mark.parametrize(
+    "today,ok",
+    [
+        (date(2028, 5, 16), True),  # born 2003-05-17: 24 until the day before the 25th birthday
+        (date(2028, 5, 17), False),
+    ],
+)
 def test_resubmission_judges_youth_age_on_its_own_day(today, ok):
     state = state_in("returned")
 
     def call():
-        return resubmission(state, today, category="unemployed_youth", attachments=(
-            "id_card", "unemployment_registration"), unemployment_registration_number="1401052026000123")
+        return resubmission(
+            state,
+            today,
+            category="unemployed_youth",
+            attachments=("id_card", "unemployment_registration"),
+            unemployment_registration_number="1401052026000123",
+        )
+
     if ok:
         assert call()
     else:

@@ -1,4 +1,5 @@
 """The test files really are the types they claim, and the gateway's filename cleaning."""
+
 import struct
 
 import filetype
@@ -21,7 +22,7 @@ def test_png_and_pdf_structure():
     assert data.endswith(b"IEND\xaeB`\x82")
     doc = pdf()
     xref = int(doc.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
-    assert doc[xref:xref + 4] == b"xref"
+    assert doc[xref : xref + 4] == b"xref"
 
 
 def test_clean_filename_drops_paths_and_control_characters():

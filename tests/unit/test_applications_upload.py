@@ -1,4 +1,5 @@
 """The gateway's multipart upload reader: size limit, type by content, hashing, bounded memory."""
+
 import hashlib
 import io
 import tempfile
@@ -23,8 +24,13 @@ def request(content, filename="f.pdf", kind="diploma", extra_headers=None):
 @pytest.mark.parametrize("content,mime", [(pdf(), "application/pdf"), (png(), "image/png"), (jpeg(), "image/jpeg")])
 def test_accepts_pdf_png_jpeg_and_measures_them(content, mime):
     stream, meta = receive_upload(request(content, "证书.pdf"))
-    assert meta == {"kind": "diploma", "filename": "证书.pdf", "size": len(content), "content_type": mime,
-                    "sha256": hashlib.sha256(content).hexdigest()}
+    assert meta == {
+        "kind": "diploma",
+        "filename": "证书.pdf",
+        "size": len(content),
+        "content_type": mime,
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
     assert stream.read() == content  # rewound for the upload to the bucket
 
 
@@ -46,8 +52,9 @@ def test_declared_length_far_over_the_limit_is_413_before_reading():
         receive_upload(req)
 
 
-@pytest.mark.parametrize("content", [b"%PDX not really a pdf" * 10, "文本文件".encode() * 50,
-                                     b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"])
+@pytest.mark.parametrize(
+    "content", [b"%PDX not really a pdf" * 10, "文本文件".encode() * 50, b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"]
+)
 def test_other_content_is_415_whatever_its_name(content):
     with pytest.raises(errors.UnsupportedFileType):
         receive_upload(request(content, "scan.pdf"))

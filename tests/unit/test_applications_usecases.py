@@ -3,6 +3,7 @@
 The fake store projects with the same `row` definitions of each event type that
 store.project turns into SQL, and rolls a failed transaction back.
 """
+
 import contextlib
 import copy
 import itertools
@@ -65,9 +66,15 @@ class FakeTransaction:
         stored = []
         for event in events:
             stored_event = eventstore.Event(
-                position=next(self.store.positions), event_id=uuid.uuid4(), stream_id=application_id,
-                stream_version=len(stream) + 1, type=event.type, payload=event.payload(), metadata=metadata,
-                occurred_at=self.store.now())
+                position=next(self.store.positions),
+                event_id=uuid.uuid4(),
+                stream_id=application_id,
+                stream_version=len(stream) + 1,
+                type=event.type,
+                payload=event.payload(),
+                metadata=metadata,
+                occurred_at=self.store.now(),
+            )
             stream.append(stored_event)
             self.store.project(stored_event)
             stored.append(stored_event)
@@ -117,9 +124,15 @@ class FakeStore:
         if row.get("graduation_date"):  # a date column, as PostgreSQL returns it
             row["graduation_date"] = date.fromisoformat(row["graduation_date"])
         if domain_event.creates:
-            self.rows[event.stream_id] = {"application_id": event.stream_id, "decided_at": None,
-                                          "reviewer_id": None, "comment": None, "reason": None,
-                                          "return_reason": None, "return_items": None}
+            self.rows[event.stream_id] = {
+                "application_id": event.stream_id,
+                "decided_at": None,
+                "reviewer_id": None,
+                "comment": None,
+                "reason": None,
+                "return_reason": None,
+                "return_items": None,
+            }
         self.rows[event.stream_id].update(row, version=event.stream_version)
 
     def answer(self, owner_id, scope, key):
@@ -142,9 +155,17 @@ class FakeStore:
     def upload(self, owner_id, kind):
         attachment_id = str(uuid.uuid4())
         self.uploads[attachment_id] = {
-            "attachment_id": attachment_id, "owner_id": owner_id, "kind": kind, "stored": True,
-            "application_id": None, "object_key": f"attachments/{attachment_id}", "filename": f"{kind}.pdf",
-            "size": 1, "content_type": "application/pdf", "sha256": "0" * 64}
+            "attachment_id": attachment_id,
+            "owner_id": owner_id,
+            "kind": kind,
+            "stored": True,
+            "application_id": None,
+            "object_key": f"attachments/{attachment_id}",
+            "filename": f"{kind}.pdf",
+            "size": 1,
+            "content_type": "application/pdf",
+            "sha256": "0" * 64,
+        }
         return attachment_id
 
 
@@ -162,18 +183,33 @@ class World:
         return {"user_id": user_id, "roles": ["applicant"], "jurisdiction": None}
 
     def cases(self):
-        return usecases.Applications(self.store, self.people.__getitem__,
-                                     lambda attachment_id: f"/api/v1/attachments/{attachment_id}/content",
-                                     today=lambda: self.today, new_code=lambda: "ABCD2345EF")
+        return usecases.Applications(
+            self.store,
+            self.people.__getitem__,
+            lambda attachment_id: f"/api/v1/attachments/{attachment_id}/content",
+            today=lambda: self.today,
+            new_code=lambda: "ABCD2345EF",
+        )
 
     def form(self, actor, **overrides):
         body = {
-            "category": "graduate", "gender": "男", "education": "本科", "school": "山西大学", "major": "计算机科学",
-            "graduation_date": date(2026, 6, 30), "household_address": "太原市小店区", "current_address": "太原市迎泽区",
-            "phone": "13812345678", "unemployment_registration_number": None, "jurisdiction": dict(TAIYUAN),
-            "attachment_ids": [self.store.upload(actor["user_id"], "id_card"),
-                               self.store.upload(actor["user_id"], "diploma")],
-            "declaration_accepted": True}
+            "category": "graduate",
+            "gender": "男",
+            "education": "本科",
+            "school": "山西大学",
+            "major": "计算机科学",
+            "graduation_date": date(2026, 6, 30),
+            "household_address": "太原市小店区",
+            "current_address": "太原市迎泽区",
+            "phone": "13812345678",
+            "unemployment_registration_number": None,
+            "jurisdiction": dict(TAIYUAN),
+            "attachment_ids": [
+                self.store.upload(actor["user_id"], "id_card"),
+                self.store.upload(actor["user_id"], "diploma"),
+            ],
+            "declaration_accepted": True,
+        }
         body.update(overrides)
         return body
 
@@ -244,8 +280,10 @@ def test_approve_then_nothing_else(world):
     detail = world.cases().approve(REVIEWER, case, "材料齐全")
     assert (detail["status"], detail["comment"], detail["reviewer_id"]) == ("approved", "材料齐全", REVIEWER["user_id"])
     assert detail["decided_at"] is not None
-    for command in (lambda: world.cases().reject(REVIEWER, case, "不符合条件"),
-                    lambda: world.cases().return_for_correction(REVIEWER, case, "补材料", [])):
+    for command in (
+        lambda: world.cases().reject(REVIEWER, case, "不符合条件"),
+        lambda: world.cases().return_for_correction(REVIEWER, case, "补材料", []),
+    ):
         with pytest.raises(errors.Conflict) as exc:
             command()
         assert exc.value.code == "NOT_PENDING"
@@ -268,14 +306,18 @@ def test_return_then_resubmit_brings_the_same_case_back_to_pending(world):
     old = world.cases().detail(actor, case)["attachments"]
     id_card = next(a["attachment_id"] for a in old if a["kind"] == "id_card")
     new_diploma = world.store.upload(actor["user_id"], "diploma")
-    detail = world.cases().resubmit(actor, case, world.form(actor, attachment_ids=[id_card, new_diploma],
-                                                            current_address="太原市杏花岭区"), None)
+    detail = world.cases().resubmit(
+        actor, case, world.form(actor, attachment_ids=[id_card, new_diploma], current_address="太原市杏花岭区"), None
+    )
     assert detail["status"] == "pending" and detail["case_number"] == returned["case_number"]
     assert detail["return_reason"] is None and detail["decided_at"] is None
     assert {a["attachment_id"] for a in detail["attachments"]} == {id_card, new_diploma}
     assert detail["current_address"] == "太原市杏花岭区" and detail["verification_code"] == "ABCD2345EF"
     assert [s["type"] for s in detail["history"]] == [
-        "application_submitted", "application_returned", "application_resubmitted"]
+        "application_submitted",
+        "application_returned",
+        "application_resubmitted",
+    ]
     assert world.cases().approve(REVIEWER, case, None)["status"] == "approved"
 
 
@@ -311,10 +353,13 @@ def test_resubmit_cannot_take_another_case_s_uploads(world):
     assert "attachment_ids" in exc.value.details
 
 
-@pytest.mark.parametrize("resubmitted_on,ok", [
-    (date(2028, 6, 30), True),   # graduated 30 June 2026: the two years end on 30 June 2028
-    (date(2028, 7, 1), False),
-])
+@pytest.mark.parametrize(
+    "resubmitted_on,ok",
+    [
+        (date(2028, 6, 30), True),  # graduated 30 June 2026: the two years end on 30 June 2028
+        (date(2028, 7, 1), False),
+    ],
+)
 def test_eligibility_is_judged_again_on_the_day_of_resubmission(world, resubmitted_on, ok):
     actor, case = submitted(world)
     world.cases().return_for_correction(REVIEWER, case, "请补充材料", [])

@@ -1,5 +1,6 @@
 """Import boundaries: contracts load without any service's internals or a framework; the gateway
 and each service reach other services only through contracts."""
+
 import json
 import subprocess
 import sys
@@ -13,8 +14,10 @@ FORBIDDEN = ("services", "gateway", "nameko", "psycopg", "psycopg_pool", "boto3"
 def loaded_by(*modules):
     """Every module a fresh interpreter has loaded after importing `modules` (this test process
     has long since imported the services)."""
-    script = (f"import importlib, json, sys\nfor name in {list(modules)!r}:\n    importlib.import_module(name)\n"
-              "print(json.dumps(sorted(sys.modules)))\n")
+    script = (
+        f"import importlib, json, sys\nfor name in {list(modules)!r}:\n    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -31,6 +34,9 @@ def test_the_gateway_imports_no_service_code():
 
 def test_a_service_imports_no_other_services_code():
     for service in ("identity", "applications", "postings", "favorites"):
-        others = [m for m in loaded_by(f"services.{service}.service")
-                  if m.startswith("services.") and m.split(".")[1] != service]
+        others = [
+            m
+            for m in loaded_by(f"services.{service}.service")
+            if m.startswith("services.") and m.split(".")[1] != service
+        ]
         assert others == [], service

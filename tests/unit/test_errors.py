@@ -1,4 +1,5 @@
 """Error mapping: every typed error crosses RPC as itself and becomes the contract's JSON."""
+
 import json
 
 import pytest
@@ -43,6 +44,7 @@ def test_errors_survive_nameko_serialisation_typed(cls):
 
 def test_concurrency_conflicts_cross_rpc_as_409():
     from common.eventstore import ConcurrencyConflict
+
     restored = deserialize(serialize(ConcurrencyConflict(details={"stream_id": "x"})))
     assert type(restored) is ConcurrencyConflict and restored.status == 409 and restored.code == "CONCURRENT_UPDATE"
 
@@ -58,5 +60,7 @@ def test_not_an_intern_has_the_exact_message():
 
 def test_nested_field_errors_are_flattened():
     assert flatten({"jurisdiction": {"city_code": ["未知"]}, "x": ["y"]}) == {
-        "jurisdiction.city_code": ["未知"], "x": ["y"]}
+        "jurisdiction.city_code": ["未知"],
+        "x": ["y"],
+    }
     assert flatten(["whole"]) == {"_schema": ["whole"]}

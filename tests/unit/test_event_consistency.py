@@ -7,6 +7,7 @@ application streams has a handler for it: `common.consumer` applies a stream's
 versions strictly in order, so a type a consumer does not subscribe to would
 stall that consumer's streams at that version.
 """
+
 import pytest
 from nameko.events import EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR

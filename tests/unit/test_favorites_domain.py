@@ -1,4 +1,5 @@
 """Favorites rules: who may bookmark, which posts, how many; the approval projection."""
+
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,8 +12,12 @@ APPLICANT = {"user_id": str(uuid.uuid4()), "username": "zhang_san", "roles": ["a
 
 
 def intern(city="140100", county="140105"):
-    return {"applicant_id": uuid.UUID(APPLICANT["user_id"]), "application_id": uuid.uuid4(),
-            "jurisdiction_city": city, "jurisdiction_county": county}
+    return {
+        "applicant_id": uuid.UUID(APPLICANT["user_id"]),
+        "application_id": uuid.uuid4(),
+        "jurisdiction_city": city,
+        "jurisdiction_county": county,
+    }
 
 
 def posting(city="140100", county="140105", status="open"):
@@ -37,17 +42,32 @@ def test_only_applicants_may_use_favorites():
 def test_a_person_without_an_approval_is_not_an_intern():
     with pytest.raises(errors.NotAnIntern) as caught:
         domain.require_intern(None)
-    assert (caught.value.status, caught.value.code, caught.value.message) == (403, "NOT_AN_INTERN", "该人员不是就业见习人员")
+    assert (caught.value.status, caught.value.code, caught.value.message) == (
+        403,
+        "NOT_AN_INTERN",
+        "该人员不是就业见习人员",
+    )
     row = intern()
     assert domain.require_intern(row) is row
 
 
 def test_intern_status_shows_the_jurisdiction_with_names():
     assert domain.intern_status(None) == {"eligible": False, "jurisdiction": None}
-    assert domain.intern_status(intern()) == {"eligible": True, "jurisdiction": {
-        "city_code": "140100", "city_name": "太原市", "county_code": "140105", "county_name": "小店区"}}
+    assert domain.intern_status(intern()) == {
+        "eligible": True,
+        "jurisdiction": {
+            "city_code": "140100",
+            "city_name": "太原市",
+            "county_code": "140105",
+            "county_name": "小店区",
+        },
+    }
     assert domain.intern_status(intern(county=None))["jurisdiction"] == {
-        "city_code": "140100", "city_name": "太原市", "county_code": None, "county_name": None}
+        "city_code": "140100",
+        "city_name": "太原市",
+        "county_code": None,
+        "county_name": None,
+    }
 
 
 def test_posting_key_is_canonical_or_none():
@@ -72,8 +92,10 @@ def test_a_city_level_intern_may_bookmark_any_county_of_the_city():
 
 def test_outside_the_jurisdiction():
     assert conflict_code(lambda: domain.admit(intern(), posting(county="140106"), [])) == "OUTSIDE_JURISDICTION"
-    assert conflict_code(lambda: domain.admit(intern(county=None), posting("140200", "140212"), [])) \
+    assert (
+        conflict_code(lambda: domain.admit(intern(county=None), posting("140200", "140212"), []))
         == "OUTSIDE_JURISDICTION"
+    )
 
 
 def test_closed_post():
@@ -109,10 +131,16 @@ def test_with_flags_marks_each_item():
 
 
 def approval(**overrides):
-    event = {"event_id": str(uuid.uuid4()), "application_id": str(uuid.uuid4()), "applicant_id": APPLICANT["user_id"],
-             "stream_version": 2, "occurred_at": "2026-11-29T10:00:00+08:00",
-             "jurisdiction": {"city_code": "140100", "county_code": None}, "reviewer_id": str(uuid.uuid4()),
-             "comment": None}
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "application_id": str(uuid.uuid4()),
+        "applicant_id": APPLICANT["user_id"],
+        "stream_version": 2,
+        "occurred_at": "2026-11-29T10:00:00+08:00",
+        "jurisdiction": {"city_code": "140100", "county_code": None},
+        "reviewer_id": str(uuid.uuid4()),
+        "comment": None,
+    }
     event.update(overrides)
     return event
 
@@ -120,18 +148,25 @@ def approval(**overrides):
 def test_an_approval_makes_an_intern_row():
     event = approval()
     row = domain.intern_from_approval(event)
-    assert row == {"applicant_id": APPLICANT["user_id"], "application_id": event["application_id"],
-                   "jurisdiction_city": "140100", "jurisdiction_county": None,
-                   "approved_at": datetime(2026, 11, 29, 2, 0, tzinfo=UTC)}
+    assert row == {
+        "applicant_id": APPLICANT["user_id"],
+        "application_id": event["application_id"],
+        "jurisdiction_city": "140100",
+        "jurisdiction_county": None,
+        "approved_at": datetime(2026, 11, 29, 2, 0, tzinfo=UTC),
+    }
     assert row["approved_at"].utcoffset() == timedelta(hours=8)
 
 
-@pytest.mark.parametrize("bad", [
-    {"jurisdiction": {"city_code": "999999", "county_code": None}},
-    {"jurisdiction": {"city_code": "140200", "county_code": "140105"}},
-    {"applicant_id": "someone"},
-    {"occurred_at": "yesterday"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"jurisdiction": {"city_code": "999999", "county_code": None}},
+        {"jurisdiction": {"city_code": "140200", "county_code": "140105"}},
+        {"applicant_id": "someone"},
+        {"occurred_at": "yesterday"},
+    ],
+)
 def test_a_malformed_approval_raises_rather_than_half_applying(bad):
     with pytest.raises((ValueError, KeyError)):
         domain.intern_from_approval(approval(**bad))

@@ -1,4 +1,5 @@
 """The gateway's post cache: bounded, invalidated by post events, expiring at TTL or Shanghai midnight."""
+
 from datetime import UTC, datetime
 
 from gateway.cache import DETAIL, SEARCH, ResponseCache, next_midnight
@@ -73,7 +74,9 @@ def test_entries_expire_at_the_next_shanghai_midnight_when_a_deadline_may_pass()
 
 
 def test_next_midnight_is_shanghai_midnight():
-    assert next_midnight(datetime(2026, 12, 1, 2, 0, tzinfo=UTC)) == \
-        datetime(2026, 12, 1, 16, 0, tzinfo=UTC).timestamp()
-    assert next_midnight(datetime(2026, 12, 1, 16, 0, tzinfo=UTC)) == \
-        datetime(2026, 12, 2, 16, 0, tzinfo=UTC).timestamp()
+    assert (
+        next_midnight(datetime(2026, 12, 1, 2, 0, tzinfo=UTC)) == datetime(2026, 12, 1, 16, 0, tzinfo=UTC).timestamp()
+    )
+    assert (
+        next_midnight(datetime(2026, 12, 1, 16, 0, tzinfo=UTC)) == datetime(2026, 12, 2, 16, 0, tzinfo=UTC).timestamp()
+    )

@@ -1,4 +1,5 @@
 """Routes declare who may call them once: the decorator authenticates and hands the principal in."""
+
 import time
 
 import pytest
@@ -12,8 +13,12 @@ from gateway.service import GatewayService
 
 INSTALLATION = "5f0e4a3c-0000-4000-8000-000000000001"
 
-REVIEWER = {"user_id": "7d3c5a1e-0000-4000-8000-000000000001", "username": "rev", "roles": ["reviewer"],
-            "jurisdiction": {"city_code": "140100", "county_code": None}}
+REVIEWER = {
+    "user_id": "7d3c5a1e-0000-4000-8000-000000000001",
+    "username": "rev",
+    "roles": ["reviewer"],
+    "jurisdiction": {"city_code": "140100", "county_code": None},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +47,7 @@ def declare(**doc):
         @http.route("GET", "/test-only/<string:item_id>", "probe", "test", **doc)
         def probe(self, request, item_id, principal):
             return principal, item_id
+
     return Probe()
 
 
@@ -73,6 +79,7 @@ def test_a_handler_and_its_declaration_cannot_disagree(routes):
         declare()  # public route whose handler expects a principal
 
     with pytest.raises(TypeError):
+
         class Unguarded:
             @http.route("GET", "/test-only", "probe", "test", roles=("admin",))
             def probe(self, request):

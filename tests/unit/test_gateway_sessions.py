@@ -1,4 +1,5 @@
 """The gateway's revocation table and client address, without servers."""
+
 import ipaddress
 import time
 
@@ -72,16 +73,19 @@ def test_due_after_the_refresh_interval():
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("127.0.0.1/32"))
 
 
-@pytest.mark.parametrize("peer,forwarded,expected", [
-    ("203.0.113.9", "", "203.0.113.9"),
-    ("203.0.113.9", "198.51.100.1", "203.0.113.9"),                   # untrusted peer: header ignored
-    ("127.0.0.1", "198.51.100.1", "198.51.100.1"),
-    ("127.0.0.1", "1.1.1.1, 198.51.100.1", "198.51.100.1"),           # the client's own claim is left of ours
-    ("127.0.0.1", "198.51.100.1, 10.1.2.3", "198.51.100.1"),          # through two trusted proxies
-    ("127.0.0.1", "", "127.0.0.1"),
-    ("127.0.0.1", "10.1.2.3", "10.1.2.3"),                           # only proxies: the farthest one
-    ("127.0.0.1", "not-an-ip", "not-an-ip"),
-])
+@pytest.mark.parametrize(
+    "peer,forwarded,expected",
+    [
+        ("203.0.113.9", "", "203.0.113.9"),
+        ("203.0.113.9", "198.51.100.1", "203.0.113.9"),  # untrusted peer: header ignored
+        ("127.0.0.1", "198.51.100.1", "198.51.100.1"),
+        ("127.0.0.1", "1.1.1.1, 198.51.100.1", "198.51.100.1"),  # the client's own claim is left of ours
+        ("127.0.0.1", "198.51.100.1, 10.1.2.3", "198.51.100.1"),  # through two trusted proxies
+        ("127.0.0.1", "", "127.0.0.1"),
+        ("127.0.0.1", "10.1.2.3", "10.1.2.3"),  # only proxies: the farthest one
+        ("127.0.0.1", "not-an-ip", "not-an-ip"),
+    ],
+)
 def test_client_address(peer, forwarded, expected):
     assert resolve(peer, forwarded, PROXIES) == expected
 

@@ -1,4 +1,5 @@
 """Identity's boundary rules: the password policy and staff roles (contracts.identity)."""
+
 import pytest
 
 from common import errors
@@ -7,11 +8,20 @@ from contracts import identity
 from tests import factories
 
 
-@pytest.mark.parametrize("password,ok", [
-    ("abcdefg1", True), ("12345678a", True), ("a" * 127 + "1", True),
-    ("abcdefgh", False), ("12345678", False), ("abc1", False), ("a" * 128 + "1", False),
-    ("密码密码密码密码1", False), ("密码密码密码密码1a", True),
-])
+@pytest.mark.parametrize(
+    "password,ok",
+    [
+        ("abcdefg1", True),
+        ("12345678a", True),
+        ("a" * 127 + "1", True),
+        ("abcdefgh", False),
+        ("12345678", False),
+        ("abc1", False),
+        ("a" * 128 + "1", False),
+        ("密码密码密码密码1", False),
+        ("密码密码密码密码1a", True),
+    ],
+)
 def test_password_policy(password, ok):
     assert (identity.password_problem(password) is None) is ok
 
@@ -31,14 +41,23 @@ def register_problems(**overrides):
     return {}
 
 
-@pytest.mark.parametrize("field,value", [
-    ("username", "abc"), ("username", "has space"), ("username", "x" * 33),
-    ("password", "short1"), ("password", "onlyletters"), ("password", "1234567890"),
-    ("real_name", "张"), ("real_name", "张3"),
-    ("id_number", "110101199003077677"),                      # wrong check character
-    ("id_number", factories.id_number()[:17]),                # too short
-    ("phone", "12345678901"), ("phone", "1381234567"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("username", "abc"),
+        ("username", "has space"),
+        ("username", "x" * 33),
+        ("password", "short1"),
+        ("password", "onlyletters"),
+        ("password", "1234567890"),
+        ("real_name", "张"),
+        ("real_name", "张3"),
+        ("id_number", "110101199003077677"),  # wrong check character
+        ("id_number", factories.id_number()[:17]),  # too short
+        ("phone", "12345678901"),
+        ("phone", "1381234567"),
+    ],
+)
 def test_register_rejects_each_bad_field(field, value):
     assert field in register_problems(**{field: value})
 

@@ -74,8 +74,16 @@ def test_rate_limited_carries_retry_after():
 
 
 def test_me_masks_and_public_user_hides_personal_numbers():
-    row = {"user_id": "u1", "username": "li_lei", "real_name": "李雷", "id_number": "140105200105171234",
-           "phone": "13812345678", "roles": ["applicant"], "jurisdiction_city": None, "jurisdiction_county": None}
+    row = {
+        "user_id": "u1",
+        "username": "li_lei",
+        "real_name": "李雷",
+        "id_number": "140105200105171234",
+        "phone": "13812345678",
+        "roles": ["applicant"],
+        "jurisdiction_city": None,
+        "jurisdiction_county": None,
+    }
     me = domain.me(row)
     assert me["id_number_masked"] == "140105********1234" and me["phone_masked"] == "138****5678"
     public = domain.public_user(row)

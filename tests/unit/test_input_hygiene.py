@@ -1,5 +1,6 @@
 """Input hygiene in the shared layers: ASCII-only digits, whole-value patterns, no control
 characters, bounded pages and nesting (API.md, "Input and response hygiene")."""
+
 from datetime import date
 
 import pytest
@@ -38,16 +39,19 @@ class Sample(Schema):
     nested = fields.Dict()
 
 
-@pytest.mark.parametrize("field, good, bad", [
-    ("phone", "13800001234", "13800001234\n"),
-    ("phone", "13800001234", "13８００００１２３４"),
-    ("username", "demo_admin", "demo_admin\n"),
-    ("username", "demo_admin", "démo_admin"),
-    ("month", "2026-11", "0000-01"),
-    ("month", "2026-11", "２０２６-11"),
-    ("case_number", "JX20261129000042", "JX2026112900004２"),
-    ("case_number", "JX20261129000042", "JX20261129000042\n"),
-])
+@pytest.mark.parametrize(
+    "field, good, bad",
+    [
+        ("phone", "13800001234", "13800001234\n"),
+        ("phone", "13800001234", "13８００００１２３４"),
+        ("username", "demo_admin", "demo_admin\n"),
+        ("username", "demo_admin", "démo_admin"),
+        ("month", "2026-11", "0000-01"),
+        ("month", "2026-11", "２０２６-11"),
+        ("case_number", "JX20261129000042", "JX2026112900004２"),
+        ("case_number", "JX20261129000042", "JX20261129000042\n"),
+    ],
+)
 def test_patterns_match_the_whole_value_in_ascii(field, good, bad):
     assert validation.load(Sample(), {field: good}) == {field: good}
     with pytest.raises(errors.InvalidInput) as caught:
@@ -55,15 +59,18 @@ def test_patterns_match_the_whole_value_in_ascii(field, good, bad):
     assert field in caught.value.details
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"title": "a\x00b"}, "title"),
-    ({"title": "a\nb"}, "title"),
-    ({"title": "a\x85b"}, "title"),
-    ({"description": "a\x00b"}, "description"),
-    ({"description": "a\x1bb"}, "description"),
-    ({"items": ["ok", "x\x00"]}, "items"),
-    ({"nested": {"inner": "\x07"}}, "nested.inner"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"title": "a\x00b"}, "title"),
+        ({"title": "a\nb"}, "title"),
+        ({"title": "a\x85b"}, "title"),
+        ({"description": "a\x00b"}, "description"),
+        ({"description": "a\x1bb"}, "description"),
+        ({"items": ["ok", "x\x00"]}, "items"),
+        ({"nested": {"inner": "\x07"}}, "nested.inner"),
+    ],
+)
 def test_control_characters_are_a_400_naming_the_field(data, field):
     with pytest.raises(errors.InvalidInput) as caught:
         validation.load(Sample(), data)
@@ -77,10 +84,13 @@ def test_newline_and_tab_pass_only_in_multi_line_fields():
 
 def test_openapi_patterns_agree_with_the_check():
     import re
+
     assert re.fullmatch(validation.SINGLE_LINE_PATTERN, "普通文本 ok") and not re.fullmatch(
-        validation.SINGLE_LINE_PATTERN, "a\tb")
+        validation.SINGLE_LINE_PATTERN, "a\tb"
+    )
     assert re.fullmatch(validation.MULTI_LINE_PATTERN, "a\tb\nc") and not re.fullmatch(
-        validation.MULTI_LINE_PATTERN, "a\x00b")
+        validation.MULTI_LINE_PATTERN, "a\x00b"
+    )
 
 
 @pytest.mark.parametrize("page", ["10001", "99999999999999999999", "1" * 5000])
@@ -91,15 +101,23 @@ def test_pages_above_10000_are_refused(page):
     assert validation.load(PageQuery(), {"page": "10000"})["page"] == 10000
 
 
-@pytest.mark.parametrize("raw, depth", [
-    (b"{}", 1), (b'{"a": [1, {"b": []}]}', 4), (b'{"a": "[[[[\\"[["}', 1), (b"[" * 100000, 33), (b"", 0),
-])
+@pytest.mark.parametrize(
+    "raw, depth",
+    [
+        (b"{}", 1),
+        (b'{"a": [1, {"b": []}]}', 4),
+        (b'{"a": "[[[[\\"[["}', 1),
+        (b"[" * 100000, 33),
+        (b"", 0),
+    ],
+)
 def test_json_depth_is_measured_without_parsing(raw, depth):
     assert inputs.json_depth(raw) == depth
 
 
 def test_json_depth_of_escaped_quotes_is_linear():
     import time
+
     started = time.perf_counter()
     inputs.json_depth(b'"' + b'\\"' * 500000)
     assert time.perf_counter() - started < 5

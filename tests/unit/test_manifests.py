@@ -8,6 +8,7 @@ container daemon is reachable here, so what can be proven is proven without them
   specification (`config`, which needs no daemon); every service has its entry.
 - Image: its entrypoint runs exactly the command the local runner starts.
 """
+
 import json
 import re
 import shutil
@@ -47,8 +48,12 @@ def without_kustomize(path):
     if path != K8S / "base":
         pytest.skip("kubectl (for its built-in kustomize) is not installed: the overlay is not rendered")
     kustomization = yaml.safe_load((path / "kustomization.yaml").read_text())
-    return [doc for resource in kustomization["resources"]
-            for doc in yaml.safe_load_all((path / resource).read_text()) if doc]
+    return [
+        doc
+        for resource in kustomization["resources"]
+        for doc in yaml.safe_load_all((path / resource).read_text())
+        if doc
+    ]
 
 
 @pytest.fixture(scope="module", params=["base", "overlays/production"])
@@ -114,8 +119,11 @@ def test_every_process_has_its_deployment_probes_resources_and_security(rendered
 
 
 def secret_env(container):
-    return {e["name"]: e["valueFrom"]["secretKeyRef"]["name"] for e in container.get("env", [])
-            if "secretKeyRef" in e.get("valueFrom", {})}
+    return {
+        e["name"]: e["valueFrom"]["secretKeyRef"]["name"]
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
 
 
 def test_every_process_gets_its_configuration_and_secrets_by_name(rendered):
@@ -146,8 +154,9 @@ def secrets_of(deployments, name):
 def test_only_the_gateway_is_reachable_from_outside(rendered):
     assert set(by_kind(rendered, "Service")) == {"gateway"}
     (ingress,) = by_kind(rendered, "Ingress").values()
-    backends = {path["backend"]["service"]["name"] for rule in ingress["spec"]["rules"]
-                for path in rule["http"]["paths"]}
+    backends = {
+        path["backend"]["service"]["name"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]
+    }
     assert backends == {"gateway"}
     policies = by_kind(rendered, "NetworkPolicy")
     deny = policies["default-deny"]["spec"]
@@ -164,6 +173,7 @@ def test_only_the_gateway_is_reachable_from_outside(rendered):
 
 # ---- the image ---------------------------------------------------------------------------------
 
+
 def containerfile():
     text = CONTAINERFILE.read_text()
     return text, {m.group(1): m.group(2) for m in re.finditer(r"^(FROM|USER|ENTRYPOINT|CMD) (.+)$", text, re.M)}
@@ -176,8 +186,13 @@ def test_the_image_entrypoint_runs_the_local_runners_command():
     for name in SERVICE_CLASSES:
         assert entrypoint.command([name]) == system.service_command(name)
     assert entrypoint.command(["migrate"]) == [system.PYTHON, "-m", "deploy.migrate"]
-    wrong = subprocess.run([sys.executable, "-m", "deploy.entrypoint", "no-such-service"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=60)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "deploy.entrypoint", "no-such-service"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert wrong.returncode != 0 and "usage:" in wrong.stderr
 
 
@@ -192,13 +207,19 @@ def test_the_image_is_pinned_non_root_and_checks_its_health():
 
 # ---- compose -----------------------------------------------------------------------------------
 
+
 def compose_config(path=COMPOSE, env_file=COMPOSE.parent / ".env.example"):
     """`docker-compose config`: the file validated against the compose specification, resolved."""
     if shutil.which("docker-compose") is None:
         pytest.fail("docker-compose is not installed (debian-packages.txt installs it)")
     # A clean environment: the test run's own variables (JWT_SECRET, ...) must not fill the gaps.
-    return subprocess.run(["docker-compose", "-f", str(path), "--env-file", str(env_file), "config"],
-                          capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        ["docker-compose", "-f", str(path), "--env-file", str(env_file), "config"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_compose_file_is_valid_and_runs_every_service_after_the_migration():

@@ -1,4 +1,5 @@
 """Postings rules: status by deadline, keyword grams, jurisdiction, edits and closing."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,22 +16,35 @@ TAIYUAN_REVIEWER = {**PROVINCE_REVIEWER, "jurisdiction": {"city_code": "140100",
 
 def fields(**overrides):
     data = {
-        "title": "软件开发见习生", "employer_name": "太原晋阳科技有限公司",
-        "employer_credit_code": "91140105MA0K12345X", "city_code": "140100", "county_code": "140105",
-        "industry": "信息传输、软件和信息技术服务业", "headcount": 3, "education_requirement": "本科",
-        "major_requirement": "计算机科学与技术", "duration_months": 6, "monthly_subsidy": 2200,
-        "address": "太原市小店区长风街1号", "contact_name": "王伟", "contact_phone": "0351-5551234",
-        "description": "参与Web应用的需求分析、代码编写与单元测试。", "deadline": date(2026, 12, 31),
+        "title": "软件开发见习生",
+        "employer_name": "太原晋阳科技有限公司",
+        "employer_credit_code": "91140105MA0K12345X",
+        "city_code": "140100",
+        "county_code": "140105",
+        "industry": "信息传输、软件和信息技术服务业",
+        "headcount": 3,
+        "education_requirement": "本科",
+        "major_requirement": "计算机科学与技术",
+        "duration_months": 6,
+        "monthly_subsidy": 2200,
+        "address": "太原市小店区长风街1号",
+        "contact_name": "王伟",
+        "contact_phone": "0351-5551234",
+        "description": "参与Web应用的需求分析、代码编写与单元测试。",
+        "deadline": date(2026, 12, 31),
     }
     data.update(overrides)
     return data
 
 
-@pytest.mark.parametrize("closed_at, deadline, expected", [
-    (None, TODAY, "open"),                      # open through the deadline day
-    (None, date(2026, 11, 28), "closed"),       # the day after, closed without anyone acting
-    (NOW, date(2027, 1, 1), "closed"),          # closed by a reviewer
-])
+@pytest.mark.parametrize(
+    "closed_at, deadline, expected",
+    [
+        (None, TODAY, "open"),  # open through the deadline day
+        (None, date(2026, 11, 28), "closed"),  # the day after, closed without anyone acting
+        (NOW, date(2027, 1, 1), "closed"),  # closed by a reviewer
+    ],
+)
 def test_status_is_judged_against_today(closed_at, deadline, expected):
     assert domain.status(closed_at, deadline, TODAY) == expected
 
@@ -51,8 +65,13 @@ def test_keyword_grams(word, expected):
 
 
 def test_every_substring_of_a_post_has_its_grams_in_the_post():
-    text = domain.search_text({"title": "Java开发工程师助理", "employer_name": "太原晋阳科技有限公司",
-                               "description": "参与需求分析与代码编写"})
+    text = domain.search_text(
+        {
+            "title": "Java开发工程师助理",
+            "employer_name": "太原晋阳科技有限公司",
+            "description": "参与需求分析与代码编写",
+        }
+    )
     grams = set(domain.grams(text))
     for part in text.split("\n"):
         for start in range(len(part)):
@@ -84,12 +103,15 @@ def test_new_posting_carries_search_columns_and_author():
     assert "软件开发见习生" in row["search_text"] and "见习" in row["search_grams"]
 
 
-@pytest.mark.parametrize("actor, county, allowed", [
-    (XIAODIAN_REVIEWER, "140105", True),
-    (XIAODIAN_REVIEWER, "140106", False),       # another county of the same city
-    (TAIYUAN_REVIEWER, "140106", True),         # a city-level reviewer covers the whole city
-    (PROVINCE_REVIEWER, "140106", True),
-])
+@pytest.mark.parametrize(
+    "actor, county, allowed",
+    [
+        (XIAODIAN_REVIEWER, "140105", True),
+        (XIAODIAN_REVIEWER, "140106", False),  # another county of the same city
+        (TAIYUAN_REVIEWER, "140106", True),  # a city-level reviewer covers the whole city
+        (PROVINCE_REVIEWER, "140106", True),
+    ],
+)
 def test_reviewer_with_a_jurisdiction_creates_only_inside_it(actor, county, allowed):
     if allowed:
         assert domain.new_posting(fields(county_code=county), actor, NOW)["county_code"] == county
@@ -125,20 +147,26 @@ def test_closing_twice_keeps_the_first_close():
     assert domain.closed(once, PROVINCE_REVIEWER, datetime(2027, 1, 1, tzinfo=UTC)) is once
 
 
-@pytest.mark.parametrize("jurisdiction, county, expected", [
-    ({"city_code": "140100", "county_code": None}, None, ("140100", None)),
-    ({"city_code": "140100", "county_code": None}, "140106", ("140100", "140106")),
-    ({"city_code": "140100", "county_code": "140105"}, None, ("140100", "140105")),
-    ({"city_code": "140100", "county_code": "140105"}, "140105", ("140100", "140105")),
-])
+@pytest.mark.parametrize(
+    "jurisdiction, county, expected",
+    [
+        ({"city_code": "140100", "county_code": None}, None, ("140100", None)),
+        ({"city_code": "140100", "county_code": None}, "140106", ("140100", "140106")),
+        ({"city_code": "140100", "county_code": "140105"}, None, ("140100", "140105")),
+        ({"city_code": "140100", "county_code": "140105"}, "140105", ("140100", "140105")),
+    ],
+)
 def test_scope_of_an_intern_listing(jurisdiction, county, expected):
     assert domain.scope(jurisdiction, county) == expected
 
 
-@pytest.mark.parametrize("jurisdiction, county", [
-    ({"city_code": "140100", "county_code": None}, "140211"),      # a county of another city
-    ({"city_code": "140100", "county_code": "140105"}, "140106"),  # a sibling county
-])
+@pytest.mark.parametrize(
+    "jurisdiction, county",
+    [
+        ({"city_code": "140100", "county_code": None}, "140211"),  # a county of another city
+        ({"city_code": "140100", "county_code": "140105"}, "140106"),  # a sibling county
+    ],
+)
 def test_scope_refuses_a_county_outside_the_jurisdiction(jurisdiction, county):
     with pytest.raises(errors.InvalidInput) as exc:
         domain.scope(jurisdiction, county)

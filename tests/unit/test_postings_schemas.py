@@ -1,4 +1,5 @@
 """Postings input rules: every field of the contract, all errors of a request together."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -33,27 +34,58 @@ def test_major_requirement_defaults_to_any():
 
 
 def test_every_field_error_comes_back_together():
-    details = problems(schemas.PostingSchema(), body(
-        title="", employer_credit_code="91140100MA0K1234X1", city_code="149900", county_code="149901",
-        headcount=0, education_requirement="小学", duration_months=13, monthly_subsidy=-1,
-        contact_phone="12345", deadline=(clock.today() - timedelta(days=1)).isoformat()))
-    assert set(details) == {"title", "employer_credit_code", "city_code", "county_code", "headcount",
-                            "education_requirement", "duration_months", "monthly_subsidy",
-                            "contact_phone", "deadline"}
+    details = problems(
+        schemas.PostingSchema(),
+        body(
+            title="",
+            employer_credit_code="91140100MA0K1234X1",
+            city_code="149900",
+            county_code="149901",
+            headcount=0,
+            education_requirement="小学",
+            duration_months=13,
+            monthly_subsidy=-1,
+            contact_phone="12345",
+            deadline=(clock.today() - timedelta(days=1)).isoformat(),
+        ),
+    )
+    assert set(details) == {
+        "title",
+        "employer_credit_code",
+        "city_code",
+        "county_code",
+        "headcount",
+        "education_requirement",
+        "duration_months",
+        "monthly_subsidy",
+        "contact_phone",
+        "deadline",
+    }
 
 
 def test_missing_fields_are_named():
     assert set(problems(schemas.PostingSchema(), {})) == set(schemas.PostingSchema().fields) - {"major_requirement"}
 
 
-@pytest.mark.parametrize("field, value, ok", [
-    ("headcount", 1, True), ("headcount", 999, True), ("headcount", 1000, False), ("headcount", "3", False),
-    ("duration_months", 3, True), ("duration_months", 12, True), ("duration_months", 2, False),
-    ("monthly_subsidy", 0, True), ("monthly_subsidy", 1.5, False),
-    ("education_requirement", "不限", True), ("education_requirement", "高中/中专", True),
-    ("contact_phone", "0351-7654321", True), ("contact_phone", "03517654321", True),
-    ("deadline", None, False),
-])
+@pytest.mark.parametrize(
+    "field, value, ok",
+    [
+        ("headcount", 1, True),
+        ("headcount", 999, True),
+        ("headcount", 1000, False),
+        ("headcount", "3", False),
+        ("duration_months", 3, True),
+        ("duration_months", 12, True),
+        ("duration_months", 2, False),
+        ("monthly_subsidy", 0, True),
+        ("monthly_subsidy", 1.5, False),
+        ("education_requirement", "不限", True),
+        ("education_requirement", "高中/中专", True),
+        ("contact_phone", "0351-7654321", True),
+        ("contact_phone", "03517654321", True),
+        ("deadline", None, False),
+    ],
+)
 def test_field_ranges(field, value, ok):
     data = body(**{field: value})
     if ok:
@@ -70,7 +102,8 @@ def test_credit_code_check_character_is_verified():
     good = factories.credit_code()
     bad_check = good[:-1] + ("0" if good[-1] != "0" else "1")
     assert problems(schemas.PostingSchema(), body(employer_credit_code=bad_check)) == {
-        "employer_credit_code": ["统一社会信用代码校验位不正确"]}
+        "employer_credit_code": ["统一社会信用代码校验位不正确"]
+    }
 
 
 def test_county_outside_its_city_names_the_county():
@@ -87,23 +120,43 @@ def test_search_query_defaults():
 
 
 def test_search_query_names_each_bad_parameter():
-    details = problems(schemas.SearchQuery(), {"city": "149900", "county": "1", "page": "0", "page_size": "101",
-                                               "sort": "oldest", "status": "gone", "education": "小学"})
+    details = problems(
+        schemas.SearchQuery(),
+        {
+            "city": "149900",
+            "county": "1",
+            "page": "0",
+            "page_size": "101",
+            "sort": "oldest",
+            "status": "gone",
+            "education": "小学",
+        },
+    )
     assert set(details) == {"city", "county", "page", "page_size", "sort", "status", "education"}
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"city": "149900"}, "city"), ({"county": "149901"}, "county"), ({"page": "0"}, "page"),
-    ({"page_size": "101"}, "page_size"), ({"page_size": "abc"}, "page_size"), ({"sort": "oldest"}, "sort"),
-    ({"status": "gone"}, "status"), ({"q": "长" * 51}, "q"), ({"industry": "行" * 51}, "industry"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"city": "149900"}, "city"),
+        ({"county": "149901"}, "county"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "101"}, "page_size"),
+        ({"page_size": "abc"}, "page_size"),
+        ({"sort": "oldest"}, "sort"),
+        ({"status": "gone"}, "status"),
+        ({"q": "长" * 51}, "q"),
+        ({"industry": "行" * 51}, "industry"),
+    ],
+)
 def test_search_query_names_a_bad_parameter(params, field):
     assert set(problems(schemas.SearchQuery(), params)) == {field}
 
 
 def test_search_county_must_belong_to_city():
     assert problems(schemas.SearchQuery(), {"city": "140100", "county": "140213"}) == {
-        "county": ["该区县不属于所选地市"]}
+        "county": ["该区县不属于所选地市"]
+    }
     load(schemas.SearchQuery(), {"county": "140213"})  # a county alone is enough
 
 

@@ -1,4 +1,5 @@
 """A service process's /readyz: what makes it ready and what does not."""
+
 import json
 from types import SimpleNamespace
 

@@ -27,5 +27,9 @@ def test_contains():
 
 def test_describe_names_the_places():
     assert regions.describe("140100", "140105") == {
-        "city_code": "140100", "city_name": "太原市", "county_code": "140105", "county_name": "小店区"}
+        "city_code": "140100",
+        "city_name": "太原市",
+        "county_code": "140105",
+        "county_name": "小店区",
+    }
     assert regions.describe("140100", None)["county_name"] is None

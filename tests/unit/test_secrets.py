@@ -1,4 +1,5 @@
 """No signing key in the source: make up's per-installation secret, and processes that refuse a bad one."""
+
 import os
 import stat
 import subprocess
@@ -57,8 +58,14 @@ def test_a_process_refuses_to_start_without_a_long_enough_secret(process, secret
     env.pop("JWT_SECRET", None)
     if secret is not None:
         env["JWT_SECRET"] = secret
-    result = subprocess.run([sys.executable, "-m", "deploy.run_service", process], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy.run_service", process],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{process}: JWT_SECRET"), result.stderr

@@ -1,4 +1,5 @@
 """The local runner's supervisor restarts what exits, backs off, and stops everything."""
+
 import io
 import signal
 import sys
@@ -11,12 +12,16 @@ from tests.polling import wait_for
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 # Exits 0 at SIGTERM only after a pause, as a draining service does.
-DRAINER = [sys.executable, "-c", """
+DRAINER = [
+    sys.executable,
+    "-c",
+    """
 import signal, sys, time
 signal.signal(signal.SIGTERM, lambda *_: (time.sleep(0.5), sys.exit(0)))
 print("ready", flush=True)
 time.sleep(120)
-"""]
+""",
+]
 
 
 @pytest.fixture

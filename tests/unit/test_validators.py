@@ -7,10 +7,13 @@ from common import validators as v
 TODAY = date(2026, 11, 29)
 
 
-@pytest.mark.parametrize("number", [
-    "11010519491231002X",  # the GB 11643 standard's own example
-    "110101199003077678",
-])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "11010519491231002X",  # the GB 11643 standard's own example
+        "110101199003077678",
+    ],
+)
 def test_known_valid_id_numbers(number):
     assert v.id_check_char(number[:17]) == number[17]
     assert v.id_number_problem(number, TODAY) is None
@@ -25,7 +28,9 @@ def test_wrong_check_character_is_rejected():
     assert "校验位" in v.id_number_problem("110101199003077677", TODAY)
 
 
-@pytest.mark.parametrize("number", ["", "12345", "11010519491231002x", "01010519491231002X", "1101051949123100AX", 1234])
+@pytest.mark.parametrize(
+    "number", ["", "12345", "11010519491231002x", "01010519491231002X", "1101051949123100AX", 1234]
+)
 def test_malformed_id_numbers(number):
     assert v.id_number_problem(number, TODAY) is not None
 
@@ -57,11 +62,14 @@ def test_birth_date_and_gender_from_the_number():
     assert v.id_gender(_valid("14010520010517113")) == "男"
 
 
-@pytest.mark.parametrize("code", [
-    "91350100M000100Y43",  # widely published example
-    "91110000600037341L",
-    "911101087921231234"[:17] + v.credit_check_char("911101087921231234"[:17]),
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y43",  # widely published example
+        "91110000600037341L",
+        "911101087921231234"[:17] + v.credit_check_char("911101087921231234"[:17]),
+    ],
+)
 def test_known_valid_credit_codes(code):
     assert v.credit_code_problem(code) is None
 

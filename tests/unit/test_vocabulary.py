@@ -1,4 +1,5 @@
 """The vocabulary document and the schemas agree: every code it lists is one the API accepts."""
+
 from common.validation import load
 from contracts import applications, postings
 from contracts.reference import VocabularySchema, vocabulary_document
