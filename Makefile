@@ -12,6 +12,7 @@ up: venv
 # that eventlet (patched in by tests/conftest.py) has not replaced.
 test: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PYTHON) -m deploy.preflight
 	$(PYTHON) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
