@@ -8,7 +8,6 @@ events, read models, attachments and idempotency answers commit together.
 import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from psycopg import Connection
@@ -62,14 +61,6 @@ def project(conn: Connection[Any], event: eventstore.Event) -> None:
 
 def _active_exists() -> errors.Conflict:
     return errors.Conflict("您已有未办结或已通过的申请，不能重复申报", code="ACTIVE_APPLICATION_EXISTS")
-
-
-def month_range(month: str) -> tuple[datetime, datetime]:
-    """[start, end) instants of a `YYYY-MM` calendar month in Asia/Shanghai."""
-    year, number = map(int, month.split("-"))
-    start = datetime(year, number, 1, tzinfo=clock.SHANGHAI)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=clock.SHANGHAI)
-    return start, end
 
 
 def _like_prefix(text: str) -> str:
@@ -356,7 +347,7 @@ class ApplicationsStore:
             where.append("status = %(status)s")
             params["status"] = status
         if month:
-            params["start"], params["end"] = month_range(month)
+            params["start"], params["end"] = clock.month_range(month)
             where.append("submitted_at >= %(start)s AND submitted_at < %(end)s")
         condition = " AND ".join(where) or "true"
         params.update(limit=page_size, offset=offset(page, page_size))
