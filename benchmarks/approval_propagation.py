@@ -19,7 +19,6 @@ local S3 server, all removed at the end). With --base-url it uses a running
 """
 
 import argparse
-import subprocess
 import sys
 import threading
 import time
@@ -229,22 +228,7 @@ def make_reviewer(base_url):
     """A province-wide reviewer, made as an operator would: first admin by the CLI, then by the API."""
     password = "Bench-2026"
     admin_name = factories.unique_username("admin")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "services.identity.cli",
-            "create-admin",
-            "--username",
-            admin_name,
-            "--real-name",
-            "管理员",
-        ],
-        check=True,
-        cwd=system.ROOT,
-        capture_output=True,
-        env=system.base_env(ADMIN_PASSWORD=password),
-    )
+    system.create_admin(admin_name, password)
     admin = Client(base_url).login(admin_name, password)
     username = factories.unique_username("reviewer")
     admin.call(

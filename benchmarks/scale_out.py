@@ -21,7 +21,6 @@ printed before and after each run, since other work on the machine skews every f
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -41,14 +40,7 @@ def load():
 def setup(base_url):
     stats = workload.Stats()
     anon = workload.Client(base_url, stats)
-    subprocess.run(
-        [sys.executable, "-m", "services.identity.cli", "create-admin", "--username", ADMIN, "--real-name", "管理员"],
-        check=True,
-        cwd=system.ROOT,
-        capture_output=True,
-        timeout=120,
-        env=system.base_env(ADMIN_PASSWORD=workload.PASSWORD),
-    )
+    system.create_admin(ADMIN, workload.PASSWORD)
     admin = workload.login(anon, ADMIN)
     admin.call(
         "staff",

@@ -9,7 +9,6 @@ tests/e2e/schemathesis_hooks.py. Prints schemathesis' summary; exits with its co
 """
 
 import argparse
-import subprocess
 import sys
 import tempfile
 
@@ -24,22 +23,7 @@ PASSWORD = "Bench-2026"
 
 def reviewer_token(base_url):
     admin_name = factories.unique_username("admin")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "services.identity.cli",
-            "create-admin",
-            "--username",
-            admin_name,
-            "--real-name",
-            "管理员",
-        ],
-        check=True,
-        cwd=system.ROOT,
-        capture_output=True,
-        env=system.base_env(ADMIN_PASSWORD=PASSWORD),
-    )
+    system.create_admin(admin_name, PASSWORD)
 
     def login(username):
         resp = requests.post(

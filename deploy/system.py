@@ -162,6 +162,18 @@ def base_env(**overrides):
     return env
 
 
+def create_admin(username, password, **env):
+    """An administrator made as an operator makes the first one: with identity's command-line tool."""
+    subprocess.run(
+        [PYTHON, "-m", "services.identity.cli", "create-admin", "--username", username, "--real-name", "管理员"],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env=base_env(ADMIN_PASSWORD=password, **env),
+    )
+
+
 def rabbitmqctl(*args, attempts=3):
     """Run a rabbitmqctl command; the CLI sometimes fails to reach a busy node, so try again before giving up."""
     for attempt in range(1, attempts + 1):

@@ -65,28 +65,10 @@ def anon(system):
 @pytest.fixture(scope="session")
 def admin(system, anon):
     """The first administrator, created with the operators' command-line tool."""
-    import subprocess
-    import sys
-
-    from deploy.system import ROOT, base_env
+    from deploy.system import create_admin
 
     username = factories.unique_username("admin")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "services.identity.cli",
-            "create-admin",
-            "--username",
-            username,
-            "--real-name",
-            "管理员",
-        ],
-        check=True,
-        cwd=ROOT,
-        env=base_env(ADMIN_PASSWORD=DEMO_PASSWORD),
-        capture_output=True,
-    )
+    create_admin(username, DEMO_PASSWORD)
     return anon.login(username, DEMO_PASSWORD)
 
 

@@ -12,8 +12,6 @@ it kills or loads touches the rest of the test run.
 """
 
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -64,23 +62,7 @@ def scaled(amqp_uri, s3_endpoint):
         )
         try:
             running.start()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "services.identity.cli",
-                    "create-admin",
-                    "--username",
-                    ADMIN,
-                    "--real-name",
-                    "管理员",
-                ],
-                check=True,
-                cwd=system.ROOT,
-                capture_output=True,
-                timeout=60,
-                env=system.base_env(ADMIN_PASSWORD=workload.PASSWORD, **isolated),
-            )
+            system.create_admin(ADMIN, workload.PASSWORD, **isolated)
             yield running
         finally:
             running.stop()
