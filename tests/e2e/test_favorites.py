@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from common import clock
+from common import clock, db
 from tests import factories
 from tests.e2e.conftest import assert_error
 from tests.files import png
+from tests.polling import wait_for
 
 NOT_AN_INTERN = "该人员不是就业见习人员"
 XIAODIAN = {"city_code": "140100", "county_code": "140105"}
@@ -22,6 +23,15 @@ def upload(client, kind):
     resp = client.post("/api/v1/attachments", files={"file": (f"{kind}.png", png(), "image/png")}, data={"kind": kind})
     assert resp.status_code == 201, resp.text
     return resp.json()["attachment_id"]
+
+
+def favorites_version_of(application_id):
+    """The last version of an application's stream that the favorites service has applied."""
+    with db.connect("favorites", autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT version FROM consumer_streams WHERE consumer = 'favorites' AND stream_id = %s", (application_id,)
+        ).fetchone()
+    return row["version"] if row else 0
 
 
 def apply(client, jurisdiction):
@@ -90,8 +100,10 @@ def test_before_approval_the_person_is_not_an_intern(applicant, reviewer):
 
 
 def test_a_pending_application_does_not_make_an_intern(applicant):
-    apply(applicant, XIAODIAN)
-    time.sleep(0.5)
+    application_id = apply(applicant, XIAODIAN)
+    # Favorites follows every application stream in order: once it has taken the submission
+    # (stream version 1), it has decided about it.
+    wait_for(lambda: favorites_version_of(application_id) == 1, timeout=30)
     assert applicant.get("/api/v1/me").json()["intern"]["eligible"] is False
     assert_error(applicant.get("/api/v1/favorites"), 403, "NOT_AN_INTERN")
 
