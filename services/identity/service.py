@@ -69,6 +69,10 @@ class IdentityService(Pingable):
             self.store.finish_attempt(attempt, username, address, succeeded, clock.now())
         if not succeeded:
             raise errors.InvalidCredentials()
+        if domain.needs_rehash(row["password_hash"]):
+            # Only a login knows the password. A concurrent password change makes this a no-op.
+            new_hash = tpool.execute(domain.hash_password, data["password"])
+            self.store.rehash_password(row["user_id"], row["password_hash"], new_hash)
         user = domain.public_user(row)
         token, ttl = tokens.issue(user, self.store.installation_id(), row["session_generation"])
         return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "user": user}

@@ -108,6 +108,18 @@ class IdentityStore:
                 _append_audit(conn, audit)
             return row
 
+    def rehash_password(self, user_id: object, old_hash: str, new_hash: str) -> bool:
+        """Store the same password's hash made with today's parameters; tokens stay valid. False
+        when the password changed meanwhile: that change wins."""
+        with self.pool.connection() as conn:
+            return (
+                conn.execute(
+                    "UPDATE users SET password_hash = %s WHERE user_id = %s AND password_hash = %s",
+                    (new_hash, user_id, old_hash),
+                ).rowcount
+                == 1
+            )
+
     def set_disabled(self, user_id: object, disabled: bool, audit: domain.AuditEntry) -> tuple[Row, bool] | None:
         """(row, changed) for a staff account, None for any other id. Disabling revokes its tokens."""
         with self.pool.connection() as conn, conn.transaction():

@@ -1,5 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
+import argon2
+
 from common import errors
 from services.identity import domain
 
@@ -13,6 +15,20 @@ def test_hash_and_verify():
     assert not domain.password_matches(hashed, "passw0rd!")
     assert not domain.password_matches(None, "Passw0rd!")  # unknown user: still costs a verify
     assert not domain.password_matches("garbage", "x")
+
+
+def test_new_hashes_use_the_owasp_argon2id_parameters():
+    parameters = argon2.extract_parameters(domain.hash_password("Passw0rd!"))
+    assert parameters.type is argon2.Type.ID
+    assert (parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (19456, 2, 1)
+    assert not domain.needs_rehash(domain.hash_password("Passw0rd!"))
+
+
+def test_hashes_made_with_the_old_defaults_need_rehash():
+    old_defaults = argon2.PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
+    old_hash = old_defaults.hash("Passw0rd!")
+    assert domain.password_matches(old_hash, "Passw0rd!")  # still verifies until the next login
+    assert domain.needs_rehash(old_hash)
 
 
 NO_FAILURES = domain.Guard()
