@@ -17,7 +17,7 @@ def quiet() -> None:
 
 def patch() -> None:
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
-    # eventlet's native threads (tpool) run CPU-bound work here, argon2 hashing with 64 MiB
+    # eventlet's native threads (tpool) run CPU-bound work here, argon2 hashing with 19 MiB
     # each: more threads than cores only queue for the CPU, and every one of them that ever
     # hashed keeps its memory, so the default 20 made resident memory creep up under load.
     os.environ.setdefault("EVENTLET_THREADPOOL_SIZE", str(os.cpu_count() or 2))
