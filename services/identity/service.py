@@ -26,6 +26,8 @@ PURGE_INTERVAL_SECONDS = 3600
 METRICS_INTERVAL_SECONDS = 15
 
 PASSWORD_CHECKS = Counter("identity_login_password_checks_total", "Passwords checked (argon2) at login")
+# Gateways cache these answers (gateway/details.py); this shows how many still reach identity.
+ME_READS = Counter("identity_me_reads_total", "Personal details read by `me` (GET /api/v1/me)")
 
 
 class IdentityService(Pingable):
@@ -137,6 +139,7 @@ class IdentityService(Pingable):
 
     @rpc
     def me(self, user_id):
+        ME_READS.inc()
         row = self.store.user_by_id(user_id)
         if row is None:
             raise errors.Unauthenticated("登录凭证无效")  # a token whose subject is gone

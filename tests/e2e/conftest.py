@@ -110,6 +110,14 @@ def applicant(anon):
     return register(anon)
 
 
+def identity_me_reads(system):
+    """How many `me` answers identity has read (its own counter): the gateway caches them."""
+    for line in requests.get(system.metrics_urls["identity"], timeout=10).text.splitlines():
+        if line.startswith("identity_me_reads_total "):
+            return float(line.split()[1])
+    raise AssertionError("identity does not export identity_me_reads_total")
+
+
 def assert_error(resp, status, code, field=None):
     assert resp.status_code == status, resp.text
     body = resp.json()
