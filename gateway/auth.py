@@ -16,6 +16,7 @@ class Principal:
     jurisdiction: dict | None
     token_id: str = ""
     expires_at: int = 0
+    installation: str = ""  # the identity database that issued the token (its `ins`)
 
     def has(self, role):
         return role in self.roles
@@ -49,6 +50,7 @@ def authenticate(request, *roles):
         claims.get("jurisdiction"),
         claims["jti"],
         claims["exp"],
+        claims["ins"],
     )
     if roles and not any(principal.has(r) for r in roles):
         raise errors.Forbidden()

@@ -10,6 +10,7 @@ from nameko.timer import timer
 from common import config, errors, logs
 from common.rpc import call
 from common.transport import rpc_proxy
+from gateway.details import MeCache
 from gateway.revocations import TABLE
 
 log = logging.getLogger("gateway")
@@ -22,11 +23,14 @@ REFRESH_CALL_SECONDS = 5
 
 class SessionRevocations:
     identity = rpc_proxy("identity")
+    # The same attribute as IdentityRoutes': the service binds one, so both see one cache per process.
+    me_cache = MeCache()
 
     # Each gateway process gets its own exclusive, auto-deleted queue: every replica hears every revocation.
     @event_handler("identity", "session_revoked", handler_type=BROADCAST, reliable_delivery=False)
     def on_session_revoked(self, revocation):
         TABLE.apply(revocation)
+        self.me_cache.drop(TABLE.installation, revocation["user_id"])
 
     # Not eager: a call made while the container is still starting can lose its reply.
     @timer(interval=TICK_SECONDS)

@@ -8,6 +8,7 @@ from common.transport import rpc_proxy
 from contracts import identity as schemas
 from gateway import inputs
 from gateway.clients import client_address
+from gateway.details import MeCache
 from gateway.http import json_response, route
 from gateway.revocations import TABLE
 
@@ -17,6 +18,7 @@ TAG = "身份"
 class IdentityRoutes:
     identity = rpc_proxy("identity")
     favorites = rpc_proxy("favorites")
+    me_cache = MeCache()
 
     @route(
         "POST",
@@ -53,15 +55,23 @@ class IdentityRoutes:
 
     @route("GET", "/api/v1/me", "我的信息", TAG, auth=True, response=schemas.MeSchema)
     def me(self, request, principal):
-        # Both calls at once; staff accounts are never interns (only applicants are), which the
-        # token's roles already say, so they cost one call.
-        pile = eventlet.GreenPile(2)
-        pile.spawn(call, self.identity.me, principal.user_id)
-        if principal.has("applicant"):
-            pile.spawn(call, self.favorites.intern_status, principal.user_id)
-        me, *intern = pile
-        me["intern"] = intern[0] if intern else {"eligible": False, "jurisdiction": None}
-        return json_response(me)
+        # Identity's part never changes (gateway/details.py), so after the first call it comes from
+        # this process's cache; the intern part changes with approvals and is always asked. Staff
+        # accounts are never interns (only applicants are), which the token's roles already say.
+        me = self.me_cache.get(principal.installation, principal.user_id)
+        if me is None:
+            generation = self.me_cache.generation
+            pile = eventlet.GreenPile(2)  # both calls at once
+            pile.spawn(call, self.identity.me, principal.user_id)
+            if principal.has("applicant"):
+                pile.spawn(call, self.favorites.intern_status, principal.user_id)
+            me, *intern = pile
+            self.me_cache.put(principal.installation, principal.user_id, me, generation)
+        elif principal.has("applicant"):
+            intern = [call(self.favorites.intern_status, principal.user_id)]
+        else:
+            intern = []
+        return json_response({**me, "intern": intern[0] if intern else {"eligible": False, "jurisdiction": None}})
 
     @route(
         "POST",

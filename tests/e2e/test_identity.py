@@ -7,7 +7,7 @@ import pytest
 
 from common import tokens
 from tests import factories
-from tests.e2e.conftest import DEMO_PASSWORD, assert_error
+from tests.e2e.conftest import DEMO_PASSWORD, assert_error, create_staff, identity_me_reads, register
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -158,6 +158,30 @@ def test_me_of_staff_says_not_an_intern(reviewer):
     """Only applicants can be interns: the gateway answers that part for staff from the token."""
     me = reviewer.get("/api/v1/me").json()
     assert me["roles"] == ["reviewer"] and me["intern"] == {"eligible": False, "jurisdiction": None}
+
+
+def test_a_repeated_me_takes_identitys_part_from_the_gateways_cache(system, anon, admin):
+    """The details never change, so identity answers once per user; the intern part stays live."""
+    person = register(anon)
+    reads = identity_me_reads(system)
+    first = person.get("/api/v1/me")
+    assert first.status_code == 200 and identity_me_reads(system) == reads + 1
+    again = person.get("/api/v1/me")
+    assert again.status_code == 200 and again.json() == first.json()
+    another_session = anon.login(person.person["username"], person.person["password"])
+    assert another_session.get("/api/v1/me").json() == first.json()
+    assert identity_me_reads(system) == reads + 1
+
+    other = register(anon)
+    theirs = other.get("/api/v1/me").json()
+    assert theirs["user_id"] == other.user_id and theirs["username"] == other.person["username"]
+    assert theirs["real_name"] == other.person["real_name"] and theirs["user_id"] != first.json()["user_id"]
+    assert identity_me_reads(system) == reads + 2
+
+    staff = create_staff(admin, anon, ["reviewer"])
+    staff_me = staff.get("/api/v1/me").json()
+    assert staff.get("/api/v1/me").json() == staff_me and staff_me["roles"] == ["reviewer"]
+    assert identity_me_reads(system) == reads + 3
 
 
 def token_for(client, secret, exp_offset, **overrides):

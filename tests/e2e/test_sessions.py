@@ -11,7 +11,8 @@ import requests
 
 from deploy import system as processes
 from tests.conftest import LOG_DIR
-from tests.e2e.conftest import DEMO_PASSWORD, Client, assert_error, create_staff, register
+from tests.e2e.conftest import DEMO_PASSWORD, Client, assert_error, create_staff, identity_me_reads, register
+from tests.polling import wait_for
 
 LOGIN = "/api/v1/auth/login"
 REVOCATION_BOUND_SECONDS = 2  # the contract's bound for every replica
@@ -65,6 +66,25 @@ def test_logout_revokes_this_token_on_every_replica(anon, second, applicant):
     assert_error(applicant.get("/api/v1/me"), 401, "UNAUTHENTICATED")
     assert_error(applicant.post("/api/v1/auth/logout"), 401, "UNAUTHENTICATED")
     assert works_everywhere(other_session, gateways)  # only this token
+
+
+def test_a_revocation_drops_the_users_cached_details_on_every_replica(system, anon, second, applicant):
+    """Each replica keeps identity's answer for /me (gateway/details.py) until the user's
+    `session_revoked` broadcast reaches it: the next /me of the user's other session asks again."""
+    gateways = (anon, second)
+    other_session = anon.login(applicant.person["username"], applicant.person["password"])
+    assert works_everywhere(applicant, gateways)
+    reads = identity_me_reads(system)
+    assert works_everywhere(other_session, gateways) and identity_me_reads(system) == reads  # cached
+
+    def asks_identity(gateway):
+        before = identity_me_reads(system)
+        assert on(gateway, other_session).get("/api/v1/me").status_code == 200
+        return identity_me_reads(system) == before + 1
+
+    assert applicant.post("/api/v1/auth/logout").status_code == 204
+    for gateway in gateways:
+        wait_for(lambda g=gateway: asks_identity(g), timeout=REVOCATION_BOUND_SECONDS * 5)
 
 
 def test_logout_needs_a_token(anon):
