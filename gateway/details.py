@@ -2,8 +2,8 @@
 not ask identity again (applicants then cost one RPC, the live intern status; staff none).
 
 Caching is safe because these details never change: nothing edits a person's username, name, ID
-number, phone, roles or jurisdiction (identity only ever updates a user's password and disabled
-flag, and both revoke the user's tokens). An endpoint that ever edits them must drop the user's
+number, phone, roles or jurisdiction (identity only ever updates a user's password hash, session
+generation and disabled flag). An endpoint that ever edits them must drop the user's
 entry here, on every replica, as the revocation broadcast does.
 
 Keyed by the identity installation that issued the token and the user id, so a token of another
