@@ -155,7 +155,7 @@ def measure_http(base_url, kind):
 
 def vacuum_analyze():
     with db.connect("postings", autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE postings")
+        conn.execute("VACUUM ANALYZE postings, posting_search")
 
 
 def main():

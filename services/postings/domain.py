@@ -43,7 +43,8 @@ SUMMARY_FIELDS = (
 SEARCHED_FIELDS = ("title", "employer_name", "description")
 
 _SPACE = re.compile(r"\s+")
-# Joins the searched fields: queries never contain it, so no match spans two fields.
+# Joins the searched fields: queries never contain it, so no match spans two fields (the
+# database's posting_grams splits on it).
 _FIELD_BREAK = "\n"
 
 
@@ -64,23 +65,14 @@ def search_text(posting: Mapping[str, Any]) -> str:
     return _FIELD_BREAK.join(normalise(posting[f]) for f in SEARCHED_FIELDS)
 
 
-def grams(text: str) -> list[str]:
-    """Every 1- and 2-character substring inside one field: enough to find any substring."""
-    found: set[str] = set()
-    for part in text.split(_FIELD_BREAK):
-        found.update(part)
-        found.update(part[i : i + 2] for i in range(len(part) - 1))
-    found.discard(" ")
-    return sorted(found)
-
-
 def keyword(q: str | None) -> str | None:
     """The normalised keyword, or None when `q` is absent or blank."""
     return normalise(q) or None if q else None
 
 
 def keyword_grams(word: str) -> list[str]:
-    """Grams a matching post must contain; for 1-2 characters they decide the match alone."""
+    """Grams a matching post must contain (the database's posting_grams gives a post's); for
+    1-2 characters they decide the match alone."""
     if len(word) == 1:
         return [word]
     return sorted({word[i : i + 2] for i in range(len(word) - 1)})
@@ -153,8 +145,7 @@ def closed(current: Mapping[str, Any], actor: Mapping[str, Any], now: datetime) 
 
 
 def with_search(row: Mapping[str, Any]) -> dict[str, Any]:
-    text = search_text(row)
-    return {**row, "search_text": text, "search_grams": grams(text)}
+    return {**row, "search_text": search_text(row)}
 
 
 def scope(jurisdiction: Mapping[str, Any], county: str | None) -> tuple[str, str | None]:

@@ -20,7 +20,6 @@ COLUMNS = domain.FIELDS + (
     "created_by",
     "closed_by",
     "search_text",
-    "search_grams",
 )
 SUMMARY_COLUMNS = domain.SUMMARY_FIELDS + ("posting_id", "deadline", "published_at", "closed_at")
 # Ties broken by id so paging is stable.
@@ -31,6 +30,12 @@ ORDER = {
 }
 OPEN = "(closed_at IS NULL AND deadline >= %(today)s)"
 
+
+# What a keyword search finds in posting_search before the page's summaries come from postings.
+MATCH_COLUMNS = "posting_id, published_at, deadline, monthly_subsidy"
+# posting_search's GIN index is on this expression: the grams are not stored.
+GRAMS = "posting_grams(search_text) @> %(grams)s::text[]"
+SUBSTRING = "search_text LIKE %(pattern)s"
 
 # Planner settings for this transaction only, each in one round trip.
 BITMAP_ONLY = (
@@ -140,69 +145,91 @@ class PostingsStore:
             if value is not None:
                 where.append(f"{column} = %({column})s")
                 params[column] = value
-        if word:
-            where.append("search_grams @> %(grams)s::text[]")
-            params["grams"] = domain.keyword_grams(word)
-            if len(word) > 2:
-                where.append("search_text LIKE %(pattern)s")
-                params["pattern"] = domain.like_pattern(word)
-        condition = sql.SQL(" AND ".join(where) or "TRUE")
         params.update(limit=page_size, offset=(page - 1) * page_size, cap=self.total_cap + 1)
-        order = sql.SQL(ORDER[sort])
-        page_query = sql.SQL("SELECT {} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
-            _summary_columns(), condition, order
-        )
         if not word:
-            # Region pages: the total from the index alone, the page by walking it newest first.
-            # prepare=False: a generic plan cannot know how selective a region is.
-            with db.reading(self.pool) as conn:
-                total = _total(
-                    conn.execute(
-                        sql.SQL(
-                            "SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m"
-                        ).format(condition),
-                        params,
-                        prepare=False,
-                    ).fetchone()
-                )
-                rows = []
-                if total > params["offset"]:
-                    rows = conn.execute(page_query, params, prepare=False).fetchall()
-            return rows, min(total, self.total_cap), total > self.total_cap
+            return self._region_page(sql.SQL(" AND ".join(where) or "TRUE"), ORDER[sort], params)
+        params.update(grams=domain.keyword_grams(word), pattern=domain.like_pattern(word))
+        # 1-2 characters: the grams decide alone; longer words need the substring too.
+        found = sql.SQL(" AND ".join([*where, GRAMS] + ([SUBSTRING] if len(word) > 2 else [])))
+        return self._keyword_page(found, sql.SQL(" AND ".join([*where, SUBSTRING])), sort, status, params)
+
+    def _region_page(
+        self, condition: sql.Composable, order: str, params: dict[str, Any]
+    ) -> tuple[list[Row], int, bool]:
+        """The total from the index alone, the page by walking it newest first.
+        prepare=False: a generic plan cannot know how selective a region is."""
+        with db.reading(self.pool) as conn:
+            total = _total(
+                conn.execute(
+                    sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m").format(
+                        condition
+                    ),
+                    params,
+                    prepare=False,
+                ).fetchone()
+            )
+            rows = []
+            if total > params["offset"]:
+                rows = conn.execute(
+                    sql.SQL("SELECT {} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
+                        _summary_columns(), condition, sql.SQL(order)
+                    ),
+                    params,
+                    prepare=False,
+                ).fetchall()
+        return rows, min(total, self.total_cap), total > self.total_cap
+
+    def _keyword_page(
+        self, found: sql.Composable, walked: sql.Composable, sort: str, status: str, params: dict[str, Any]
+    ) -> tuple[list[Row], int, bool]:
+        """Matches come from posting_search, the page's summaries from postings by id.
+        `found` uses the gram index; `walked` is the same test row by row (no grams: they
+        are not stored, and computing them per row would cost far more than LIKE)."""
+        order = sql.SQL(ORDER[sort])
         with self.pool.connection() as conn, conn.transaction():
-            # Grams are kept out of line (TOAST): testing them row by row would read each
-            # post's ~1 KB array. Bitmap scans only, so the GIN index alone decides
-            # containment, and one pass collects the matches (up to the cap) for both the
-            # count and the page. That plan suits any keyword, so it may be prepared.
+            # Bitmap scans only, so the GIN index alone decides containment, and one pass
+            # collects the matches (up to the cap) for both the count and the page. That plan
+            # suits any keyword, so it may be prepared.
             conn.execute(BITMAP_ONLY)
             rows = conn.execute(
                 sql.SQL(
-                    "WITH matches AS MATERIALIZED (SELECT {} FROM postings WHERE {} LIMIT %(cap)s) "
-                    "SELECT m.*, (SELECT count(*) FROM matches) AS total FROM matches m "
-                    "ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s"
-                ).format(_summary_columns(), condition, order),
+                    "WITH matches AS MATERIALIZED (SELECT {match} FROM posting_search WHERE {found} LIMIT %(cap)s), "
+                    "page AS (SELECT m.*, (SELECT count(*) FROM matches) AS total FROM matches m "
+                    "ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) "
+                    "SELECT {summary}, page.total FROM page JOIN postings p USING (posting_id) ORDER BY {order}"
+                ).format(match=sql.SQL(MATCH_COLUMNS), found=found, order=order, summary=_summary_columns("p")),
                 params,
             ).fetchall()
-            if not rows:
+            if rows:
+                total = rows[0]["total"]
+            else:
                 total = _total(
                     conn.execute(
                         sql.SQL(
-                            "SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m"
-                        ).format(condition),
+                            "SELECT count(*) AS total FROM (SELECT 1 FROM posting_search WHERE {} LIMIT %(cap)s) m"
+                        ).format(found),
                         params,
                     ).fetchone()
                 )
-            else:
-                total = rows[0]["total"]
             if total <= self.total_cap:
                 return [_without_total(r) for r in rows], total, False
             # More matches than the cap: the page must come from all of them. A word this
             # common matches a large share of the posts, so walking the open posts newest
             # first and testing each finds a page after a few rows; other orders have no
             # index to walk and sort every match.
+            condition = found
             if sort == "newest" and status == "open":
                 conn.execute(ORDERED_WALK)
-            return conn.execute(page_query, params).fetchall(), self.total_cap, True
+                condition = walked
+            page = conn.execute(
+                sql.SQL(
+                    "WITH page AS (SELECT {match} FROM posting_search WHERE {condition} "
+                    "ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) "
+                    "SELECT {summary} FROM page JOIN postings p USING (posting_id) ORDER BY {order}"
+                ).format(match=sql.SQL(MATCH_COLUMNS), condition=condition, order=order, summary=_summary_columns("p")),
+                params,
+            ).fetchall()
+            return page, self.total_cap, True
 
     def insert_missing(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """Bulk insert by COPY; rows whose id already exists are left as they are."""
@@ -221,7 +248,7 @@ class PostingsStore:
         # GIN index's pending list merged (a plain ANALYZE leaves it: every keyword search would
         # scan all the new posts' grams in it, ten times the CPU on the demo data).
         with db.reading(self.pool) as conn:
-            conn.execute("VACUUM (ANALYZE) postings")
+            conn.execute("VACUUM (ANALYZE) postings, posting_search")
         return added
 
 
@@ -243,5 +270,5 @@ def _without_total(row: Row) -> Row:
     return row
 
 
-def _summary_columns() -> sql.Composed:
-    return sql.SQL(", ").join(map(sql.Identifier, SUMMARY_COLUMNS))
+def _summary_columns(table: str | None = None) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(table, c) if table else sql.Identifier(c) for c in SUMMARY_COLUMNS)

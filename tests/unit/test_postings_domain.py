@@ -53,32 +53,9 @@ def test_normalise_folds_width_case_and_spaces():
     assert domain.normalise("  Ｊａｖａ   开发\t工程师 ") == "java 开发 工程师"
 
 
-def test_grams_hold_every_one_and_two_character_substring_within_a_field():
-    grams = domain.grams("会计师\nab")
-    assert set(grams) == {"会", "计", "师", "会计", "计师", "a", "b", "ab"}
-    assert "师a" not in grams  # nothing spans two fields
-
-
 @pytest.mark.parametrize("word, expected", [("会", ["会"]), ("会计", ["会计"]), ("会计助理", ["会计", "计助", "助理"])])
 def test_keyword_grams(word, expected):
     assert domain.keyword_grams(word) == sorted(expected)
-
-
-def test_every_substring_of_a_post_has_its_grams_in_the_post():
-    text = domain.search_text(
-        {
-            "title": "Java开发工程师助理",
-            "employer_name": "太原晋阳科技有限公司",
-            "description": "参与需求分析与代码编写",
-        }
-    )
-    grams = set(domain.grams(text))
-    for part in text.split("\n"):
-        for start in range(len(part)):
-            for end in range(start + 1, min(len(part), start + 6) + 1):
-                word = part[start:end].strip()
-                if word:
-                    assert set(domain.keyword_grams(word)) <= grams, word
 
 
 def test_keyword_blank_is_no_keyword():
@@ -100,7 +77,7 @@ def test_new_posting_carries_search_columns_and_author():
     row = domain.new_posting(fields(), PROVINCE_REVIEWER, NOW)
     assert row["published_at"] == NOW and row["closed_at"] is None
     assert row["created_by"] == PROVINCE_REVIEWER["user_id"]
-    assert "软件开发见习生" in row["search_text"] and "见习" in row["search_grams"]
+    assert "软件开发见习生" in row["search_text"]
 
 
 @pytest.mark.parametrize(
@@ -137,7 +114,7 @@ def test_edit_checks_the_merged_region_and_refreshes_search():
     assert exc.value.details == {"county_code": ["该区县不属于所选地市"]}
     later = datetime(2026, 11, 30, tzinfo=UTC)
     row = domain.edited(current, {"title": "护士见习岗"}, PROVINCE_REVIEWER, later)
-    assert row["updated_at"] == later and "护士" in row["search_grams"] and "软件" not in row["search_grams"]
+    assert row["updated_at"] == later and "护士" in row["search_text"] and "软件" not in row["search_text"]
 
 
 def test_closing_twice_keeps_the_first_close():
@@ -181,5 +158,5 @@ def test_summary_leaves_out_description_and_contact_and_names_the_region():
     assert summary["deadline"] == "2026-12-31" and summary["published_at"] == "2026-11-29T16:00:00+08:00"
     assert not {"description", "contact_phone", "address", "search_text"} & set(summary)
     detail = domain.detail(row, TODAY)
-    assert set(domain.FIELDS) <= set(detail) and "search_grams" not in detail
+    assert set(domain.FIELDS) <= set(detail) and "search_text" not in detail
     assert detail["deadline"] == "2026-12-31"
