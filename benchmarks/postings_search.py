@@ -172,7 +172,7 @@ def main():
             for kind in KINDS:
                 results.append(("demo", "store", kind, measure_store(store, kind)))
             with pool.connection() as conn:
-                conn.execute("TRUNCATE postings")
+                conn.execute("TRUNCATE postings, posting_search")
             started = time.perf_counter()
             rows = list(seed.generate(max(SIZES), clock.today(), clock.now(), label="bench", seed=7))
             for i, name in enumerate(RARE):
