@@ -1,5 +1,6 @@
 """Postings and regions schemas (the gateway validates and documents with them too)."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -197,6 +198,13 @@ class RegionsSchema(Schema):
 
 
 # ---- published events (on the `postings` exchange; no contact details in them) --------------
+
+
+def page_text(page: Mapping[str, Any]) -> str:
+    """The public search's answer (PostingPageSchema) as JSON text: the RPC `search` returns it so,
+    and the gateway sends and caches it as it is instead of decoding and encoding it again."""
+    return json.dumps(page, ensure_ascii=False, separators=(",", ":"))
+
 
 POSTING_PUBLISHED = "posting_published"
 POSTING_CHANGED = "posting_changed"

@@ -24,11 +24,13 @@ def post_event_handler(event_type):
 
 
 def cached(cache, kind, key, fetch):
-    """The cached body of `key`, or `fetch()`'s answer, encoded and kept for the next caller."""
+    """The cached body of `key`, or `fetch()`'s answer, encoded and kept for the next caller.
+    An answer that is a str is JSON text already (the search's), sent as it is."""
     body = cache.get(kind, key)
     if body is None:
         generation = cache.generation
-        body = json.dumps(fetch(), ensure_ascii=False).encode("utf-8")
+        answer = fetch()
+        body = (answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)).encode("utf-8")
         cache.put(kind, key, body, generation)
     return json_response(body)
 

@@ -24,16 +24,18 @@ class PostingsService(Pingable):
 
     @rpc
     def search(self, query):
-        """The public search: GET /api/v1/postings."""
+        """The public search, GET /api/v1/postings: the page as JSON text (`schemas.page_text`)."""
         data = load(schemas.SearchQuery, query)
-        return self._page(
-            data,
-            status=data["status"],
-            sort=data["sort"],
-            city=data.get("city"),
-            county=data.get("county"),
-            education=data.get("education"),
-            industry=data.get("industry"),
+        return schemas.page_text(
+            self._page(
+                data,
+                status=data["status"],
+                sort=data["sort"],
+                city=data.get("city"),
+                county=data.get("county"),
+                education=data.get("education"),
+                industry=data.get("industry"),
+            )
         )
 
     @rpc

@@ -156,28 +156,22 @@ class PostingsStore:
     def _region_page(
         self, condition: sql.Composable, order: str, params: dict[str, Any]
     ) -> tuple[list[Row], int, bool]:
-        """The total from the index alone, the page by walking it newest first.
+        """The page by walking an index newest first, and its total from the index alone, in one
+        statement; only a page past the end needs the count on its own.
         prepare=False: a generic plan cannot know how selective a region is."""
+        counted = sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m").format(
+            condition
+        )
         with db.reading(self.pool) as conn:
-            total = _total(
-                conn.execute(
-                    sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m").format(
-                        condition
-                    ),
-                    params,
-                    prepare=False,
-                ).fetchone()
-            )
-            rows = []
-            if total > params["offset"]:
-                rows = conn.execute(
-                    sql.SQL("SELECT {} FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s").format(
-                        _summary_columns(), condition, sql.SQL(order)
-                    ),
-                    params,
-                    prepare=False,
-                ).fetchall()
-        return rows, min(total, self.total_cap), total > self.total_cap
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT {}, ({}) AS total FROM postings WHERE {} ORDER BY {} LIMIT %(limit)s OFFSET %(offset)s"
+                ).format(_summary_columns(), counted, condition, sql.SQL(order)),
+                params,
+                prepare=False,
+            ).fetchall()
+            total = rows[0]["total"] if rows else _total(conn.execute(counted, params, prepare=False).fetchone())
+        return [_without_total(r) for r in rows], min(total, self.total_cap), total > self.total_cap
 
     def _keyword_page(
         self, found: sql.Composable, walked: sql.Composable, sort: str, status: str, params: dict[str, Any]

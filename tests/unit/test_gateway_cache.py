@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from gateway.cache import DETAIL, SEARCH, ResponseCache, next_midnight
+from gateway.routes.postings import cached
 
 
 class Clock:
@@ -80,3 +81,12 @@ def test_next_midnight_is_shanghai_midnight():
     assert (
         next_midnight(datetime(2026, 12, 1, 16, 0, tzinfo=UTC)) == datetime(2026, 12, 2, 16, 0, tzinfo=UTC).timestamp()
     )
+
+
+def test_json_text_is_sent_and_kept_as_it_is_and_other_answers_are_encoded_once():
+    c, _ = cache()
+    text = '{"items":[{"title":"会计"}],"total":1}'
+    assert cached(c, SEARCH, "q", lambda: text).get_data() == text.encode("utf-8")
+    assert c.get(SEARCH, "q") == text.encode("utf-8")
+    sent = cached(c, DETAIL, "p1", lambda: {"title": "会计"}).get_data()
+    assert sent == '{"title": "会计"}'.encode() == c.get(DETAIL, "p1")
