@@ -10,7 +10,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.rows import DictRow
 
-from common import clock, deadletters, errors
+from common import clock, db, deadletters, errors
 from common.db import Pool, Row
 from common.paging import offset
 from contracts.vocabulary import STAFF_ROLES
@@ -23,6 +23,7 @@ CONSUMER = "identity"
 class IdentityStore:
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
+        self._installation: str | None = None
 
     # ---- users ------------------------------------------------------------------------------
 
@@ -70,11 +71,11 @@ class IdentityStore:
             raise errors.Conflict("用户名已被占用", {"username": ["用户名已被占用"]}, code="USERNAME_TAKEN") from None
 
     def user_by_username(self, username: str) -> Row | None:
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute("SELECT * FROM users WHERE lower(username) = lower(%s)", (username,)).fetchone()
 
     def user_by_id(self, user_id: object) -> Row | None:
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute("SELECT * FROM users WHERE user_id = %s", (user_id,)).fetchone()
 
     def staff_page(self, role: str | None, page: int, page_size: int) -> tuple[list[Row], int]:
@@ -90,10 +91,13 @@ class IdentityStore:
     # ---- sessions -------------------------------------------------------------------------------
 
     def installation_id(self) -> str:
-        with self.pool.connection() as conn:
-            row = conn.execute("SELECT installation_id FROM installation").fetchone()
-        assert row is not None  # the migration inserts the one row
-        return str(row["installation_id"])
+        """Read once: the migration inserts the one row and nothing changes it."""
+        if self._installation is None:
+            with db.reading(self.pool) as conn:
+                row = conn.execute("SELECT installation_id FROM installation").fetchone()
+            assert row is not None
+            self._installation = str(row["installation_id"])
+        return self._installation
 
     def change_password(self, user_id: object, old_hash: str, new_hash: str, audit: domain.AuditEntry) -> Row | None:
         """Replace the hash the caller verified against and revoke every earlier token; None when
@@ -167,27 +171,30 @@ class IdentityStore:
         (None, seconds refused). Reserving under the username's lock is what keeps concurrent
         guesses from all reading a count below the limit."""
         key = username.lower()
-        with self.pool.connection() as conn, conn.transaction():
+        # Pipelined: the lock and every read go out together and come back in one round trip
+        # (under load each round trip waits for a core); the lock is still taken before the reads.
+        with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
             _lock_username(conn, key)
             conn.execute(
                 "DELETE FROM login_attempts WHERE username_key = %s AND started_at < %s",
                 (key, now - domain.ATTEMPT_TIMEOUT),
             )
-            guard = conn.execute(
-                "SELECT * FROM login_guards WHERE username_key = %s AND address = %s", (key, address)
-            ).fetchone()
-            here = _count(
-                conn,
-                "SELECT count(*) AS n FROM login_attempts WHERE username_key = %s AND address = %s",
-                (key, address),
+            guard = conn.execute("SELECT * FROM login_guards WHERE username_key = %s AND address = %s", (key, address))
+            here = conn.execute(
+                "SELECT count(*) AS n FROM login_attempts WHERE username_key = %s AND address = %s", (key, address)
             )
-            everywhere = _count(conn, "SELECT count(*) AS n FROM login_attempts WHERE username_key = %s", (key,))
-            failures = _failures_in_window(conn, key, now)
-            lock = conn.execute(
-                "SELECT locked_until FROM login_username_locks WHERE username_key = %s", (key,)
-            ).fetchone()
+            everywhere = conn.execute("SELECT count(*) AS n FROM login_attempts WHERE username_key = %s", (key,))
+            failures = conn.execute(FAILURES_IN_WINDOW, (key, now - domain.FAILURE_WINDOW))
+            lock = conn.execute("SELECT locked_until FROM login_username_locks WHERE username_key = %s", (key,))
+            locked = lock.fetchone()
             seconds = decide(
-                domain.LoginLoad(_guard(guard), here, failures, everywhere, lock["locked_until"] if lock else None)
+                domain.LoginLoad(
+                    _guard(guard.fetchone()),
+                    _n(here),
+                    _n(failures),
+                    _n(everywhere),
+                    locked["locked_until"] if locked else None,
+                )
             )
             if seconds:
                 return None, seconds
@@ -202,7 +209,7 @@ class IdentityStore:
         a failure adds to it and to the username's sliding count; None (the check itself failed)
         counts nothing."""
         key = username.lower()
-        with self.pool.connection() as conn, conn.transaction():
+        with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
             _lock_username(conn, key)
             conn.execute("DELETE FROM login_attempts WHERE attempt_id = %s", (attempt_id,))
             if succeeded is None:
@@ -334,14 +341,17 @@ def _guard(row: Row | None) -> domain.Guard:
 
 
 def _count(conn: psycopg.Connection[DictRow], query: Any, params: Sequence[Any] | Mapping[str, Any]) -> int:
-    row = conn.execute(query, params).fetchone()
+    return _n(conn.execute(query, params))
+
+
+FAILURES_IN_WINDOW = "SELECT count(*) AS n FROM login_failure_log WHERE username_key = %s AND failed_at > %s"
+
+
+def _n(cursor: psycopg.Cursor[DictRow]) -> int:
+    row = cursor.fetchone()
     assert row is not None  # count(*) always answers
     return int(row["n"])
 
 
 def _failures_in_window(conn: psycopg.Connection[DictRow], key: str, now: datetime) -> int:
-    return _count(
-        conn,
-        "SELECT count(*) AS n FROM login_failure_log WHERE username_key = %s AND failed_at > %s",
-        (key, now - domain.FAILURE_WINDOW),
-    )
+    return _n(conn.execute(FAILURES_IN_WINDOW, (key, now - domain.FAILURE_WINDOW)))
