@@ -50,7 +50,7 @@ class FavoritesStore:
 
     def favorite_ids(self, applicant_id: str) -> list[str]:
         """The intern's bookmarked post ids, oldest bookmark first."""
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             rows = conn.execute(
                 "SELECT posting_id FROM favorites WHERE applicant_id = %s ORDER BY favorited_at, posting_id",
                 (applicant_id,),
@@ -58,7 +58,7 @@ class FavoritesStore:
         return [str(r["posting_id"]) for r in rows]
 
     def favorited_among(self, applicant_id: str, posting_ids: Sequence[str]) -> set[str]:
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             rows = conn.execute(
                 "SELECT posting_id FROM favorites WHERE applicant_id = %s AND posting_id = ANY(%s)",
                 (applicant_id, posting_ids),
