@@ -29,6 +29,8 @@ def test_intern_bookmarks_three_and_meets_the_limit(browser, anon, reviewer):
     # A post's details from here: 取消收藏 there, and 返回 comes back to this list.
     listed = page.url
     page.get_by_role("link", name=sorted(titles)[0]).first.click()
+    # The list's own 取消收藏 buttons stay until the details have replaced it.
+    expect(page.get_by_role("heading", name="岗位描述")).to_be_visible()
     page.get_by_role("button", name="取消收藏").click()
     expect(page.get_by_role("status").filter(has_text="已取消收藏")).to_be_visible()
     audit(page)
