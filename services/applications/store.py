@@ -14,7 +14,7 @@ from psycopg import Connection
 from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
-from common import clock, errors, eventstore, locks
+from common import clock, db, errors, eventstore, locks
 from common.db import Pool, Row
 from common.paging import offset
 from services.applications import domain
@@ -192,7 +192,7 @@ class ApplicationsStore:
 
     def answer(self, owner_id: Id, scope: str, key: str) -> Row | None:
         """The stored answer {"status", "body"} to this key within 24 hours, or None."""
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute(
                 "SELECT status, body FROM idempotency_keys WHERE owner_id = %s AND scope = %s AND key = %s "
                 "AND status IS NOT NULL AND created_at > now() - make_interval(hours => %s)",
@@ -212,7 +212,7 @@ class ApplicationsStore:
 
     def upload(self, owner_id: Id, attachment_id: Id) -> Row | None:
         """The caller's issued upload, or None."""
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute(
                 "SELECT * FROM attachments WHERE attachment_id = %s AND owner_id = %s", (attachment_id, owner_id)
             ).fetchone()
@@ -239,7 +239,7 @@ class ApplicationsStore:
             return answer
 
     def attachment(self, attachment_id: Id) -> Row | None:
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute("SELECT * FROM attachments WHERE attachment_id = %s", (attachment_id,)).fetchone()
 
     def purge_unbound(self, delete_objects: Callable[[list[str]], None], limit: int = 500) -> int:
@@ -286,7 +286,7 @@ class ApplicationsStore:
 
     def verification(self, case_number: str) -> Row | None:
         """What the public verification needs of a case, with its code, or None."""
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             return conn.execute(
                 """SELECT a.case_number, a.status, a.submitted_at, a.decided_at, p.real_name, p.verification_code
                    FROM applications a JOIN application_particulars p USING (application_id)
@@ -353,7 +353,7 @@ class ApplicationsStore:
         params.update(limit=page_size, offset=offset(page, page_size))
         name = ", p.real_name AS applicant_name" if with_names else ""
         join = "LEFT JOIN application_particulars p USING (application_id)" if with_names else ""
-        with self.pool.connection() as conn:
+        with db.reading(self.pool) as conn:
             count = conn.execute(f"SELECT count(*) AS n FROM applications WHERE {condition}", params).fetchone()
             assert count is not None  # count(*) always gives one row
             total = count["n"]
