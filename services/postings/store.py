@@ -159,9 +159,7 @@ class PostingsStore:
         """The page by walking an index newest first, and its total from the index alone, in one
         statement; only a page past the end needs the count on its own.
         prepare=False: a generic plan cannot know how selective a region is."""
-        counted = sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM postings WHERE {} LIMIT %(cap)s) m").format(
-            condition
-        )
+        counted = _counted("postings", condition)
         with db.reading(self.pool) as conn:
             rows = conn.execute(
                 sql.SQL(
@@ -197,14 +195,7 @@ class PostingsStore:
             if rows:
                 total = rows[0]["total"]
             else:
-                total = _total(
-                    conn.execute(
-                        sql.SQL(
-                            "SELECT count(*) AS total FROM (SELECT 1 FROM posting_search WHERE {} LIMIT %(cap)s) m"
-                        ).format(found),
-                        params,
-                    ).fetchone()
-                )
+                total = _total(conn.execute(_counted("posting_search", found), params).fetchone())
             if total <= self.total_cap:
                 return [_without_total(r) for r in rows], total, False
             # More matches than the cap: the page must come from all of them. A word this
@@ -239,8 +230,7 @@ class PostingsStore:
                 ).format(columns)
             ).rowcount
         # Fresh statistics, or the planner prices searches on a table it thinks is empty; and the
-        # GIN index's pending list merged (a plain ANALYZE leaves it: every keyword search would
-        # scan all the new posts' grams in it, ten times the CPU on the demo data).
+        # visibility map set, so region counts stay index-only scans.
         with db.reading(self.pool) as conn:
             conn.execute("VACUUM (ANALYZE) postings, posting_search")
         return added
@@ -251,6 +241,13 @@ def _record(conn: Connection[Any], row: Row, event_type: str, metadata: dict[str
     version = eventstore.stream_version(conn, row["posting_id"])
     eventstore.append(
         conn, row["posting_id"], version, [eventstore.NewEvent(event_type, contract.event_payload(row), metadata or {})]
+    )
+
+
+def _counted(table: str, condition: sql.Composable) -> sql.Composed:
+    """How many rows of `table` match, counting no further than the cap (%(cap)s)."""
+    return sql.SQL("SELECT count(*) AS total FROM (SELECT 1 FROM {} WHERE {} LIMIT %(cap)s) m").format(
+        sql.Identifier(table), condition
     )
 
 
