@@ -69,16 +69,13 @@ class FavoritesStore:
         """Bookmark under the lock on the intern's row: `admit(intern, held_ids)` decides
         (True: insert, False: already there) or raises. Concurrent calls for one intern,
         on any replica, take turns here, so the count they see is the committed one."""
-        with self.pool.connection() as conn, conn.transaction():
-            intern = conn.execute(
-                "SELECT * FROM interns WHERE applicant_id = %s FOR UPDATE", (applicant_id,)
-            ).fetchone()
-            held = [
-                str(r["posting_id"])
-                for r in conn.execute(
-                    "SELECT posting_id FROM favorites WHERE applicant_id = %s", (applicant_id,)
-                ).fetchall()
-            ]
+        # Pipelined: the lock and the read of what is held come back in one round trip; the
+        # read still runs after the lock is granted. The transaction commits as the block ends.
+        with self.pool.connection() as conn, conn.pipeline():
+            locked = conn.execute("SELECT * FROM interns WHERE applicant_id = %s FOR UPDATE", (applicant_id,))
+            bookmarks = conn.execute("SELECT posting_id FROM favorites WHERE applicant_id = %s", (applicant_id,))
+            intern = locked.fetchone()
+            held = [str(r["posting_id"]) for r in bookmarks.fetchall()]
             added = admit(intern, held)
             if added:
                 conn.execute(

@@ -173,7 +173,8 @@ class IdentityStore:
         key = username.lower()
         # Pipelined: the lock and every read go out together and come back in one round trip
         # (under load each round trip waits for a core); the lock is still taken before the reads.
-        with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        # The transaction commits as the block ends (rolls back if it raises), like finish_attempt's.
+        with self.pool.connection() as conn, conn.pipeline():
             _lock_username(conn, key)
             conn.execute(
                 "DELETE FROM login_attempts WHERE username_key = %s AND started_at < %s",
@@ -209,7 +210,7 @@ class IdentityStore:
         a failure adds to it and to the username's sliding count; None (the check itself failed)
         counts nothing."""
         key = username.lower()
-        with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
+        with self.pool.connection() as conn, conn.pipeline():
             _lock_username(conn, key)
             conn.execute("DELETE FROM login_attempts WHERE attempt_id = %s", (attempt_id,))
             if succeeded is None:
