@@ -197,14 +197,13 @@ class RegionsSchema(Schema):
     cities = fields.List(fields.Nested(CitySchema))
 
 
-# ---- published events (on the `postings` exchange; no contact details in them) --------------
-
-
 def page_text(page: Mapping[str, Any]) -> str:
     """The public search's answer (PostingPageSchema) as JSON text: the RPC `search` returns it so,
     and the gateway sends and caches it as it is instead of decoding and encoding it again."""
     return json.dumps(page, ensure_ascii=False, separators=(",", ":"))
 
+
+# ---- published events (on the `postings` exchange; no contact details in them) --------------
 
 POSTING_PUBLISHED = "posting_published"
 POSTING_CHANGED = "posting_changed"
