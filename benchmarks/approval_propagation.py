@@ -29,7 +29,7 @@ from datetime import date, timedelta
 import requests
 
 from benchmarks.stats import percentile
-from common import clock, config
+from common import config
 from deploy import system
 from tests import factories
 from tests.files import png
@@ -116,23 +116,9 @@ def create_posting(reviewer, n):
         "POST",
         "/api/v1/postings",
         201,
-        json={
-            "title": f"基准测试见习岗位{n}",
-            "employer_name": "太原晋阳会计服务有限公司",
-            "employer_credit_code": factories.credit_code(),
-            "industry": "租赁和商务服务业",
-            "headcount": 2,
-            "education_requirement": "不限",
-            "major_requirement": "不限",
-            "duration_months": 6,
-            "monthly_subsidy": 1800,
-            "address": "太原市小店区长风街1号",
-            "contact_name": "王伟",
-            "contact_phone": "0351-5551234",
-            "description": "基准测试用岗位：现金收付与票据整理。",
-            "deadline": (clock.today() + timedelta(days=30)).isoformat(),
-            **JURISDICTION,
-        },
+        json=factories.cashier_posting(
+            title=f"基准测试见习岗位{n}", description="基准测试用岗位：现金收付与票据整理。", **JURISDICTION
+        ),
     ).json()["posting_id"]
 
 

@@ -72,6 +72,27 @@ def posting(**overrides):
     return body
 
 
+def cashier_posting(**overrides):
+    """A 出纳 post open to any education and major in 太原市 小店区 (the bookmark and workload
+    tests' post), every field valid."""
+    return posting(
+        **{
+            "title": "出纳见习",
+            "employer_name": "太原晋阳会计服务有限公司",
+            "industry": "租赁和商务服务业",
+            "headcount": 2,
+            "education_requirement": "不限",
+            "major_requirement": "不限",
+            "monthly_subsidy": 1800,
+            "address": "太原市小店区长风街1号",
+            "contact_name": "王伟",
+            "contact_phone": "0351-5551234",
+            "description": "现金收付、票据整理与日常账务协助。",
+            **overrides,
+        }
+    )
+
+
 def application(phone, jurisdiction, attachment_ids, **overrides):
     """A graduate's application as the contract describes it, graduated 200 days ago."""
     body = {

@@ -17,11 +17,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import requests
 
-from common import clock
 from tests import factories
 from tests.files import png
 
@@ -188,23 +186,7 @@ def create_posts(reviewer, count):
             "POST",
             "/api/v1/postings",
             (201,),
-            json={
-                "title": f"出纳见习{i}",
-                "employer_name": "太原晋阳会计服务有限公司",
-                "employer_credit_code": factories.credit_code(),
-                **JURISDICTION,
-                "industry": "租赁和商务服务业",
-                "headcount": 2,
-                "education_requirement": "不限",
-                "major_requirement": "不限",
-                "duration_months": 6,
-                "monthly_subsidy": 1800,
-                "address": "太原市小店区长风街1号",
-                "contact_name": "王伟",
-                "contact_phone": "0351-5551234",
-                "description": "现金收付、票据整理与日常账务协助。",
-                "deadline": (clock.today() + timedelta(days=30)).isoformat(),
-            },
+            json=factories.cashier_posting(title=f"出纳见习{i}", **JURISDICTION),
         )
         ids.append(resp.json()["posting_id"])
     return ids

@@ -4,12 +4,10 @@ story starts, and the steps every story takes (signing in, files to upload)."""
 import json
 import re
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-from common import clock
 from common.validators import id_gender
 from tests import factories
 from tests.files import pdf, png
@@ -80,25 +78,7 @@ def make_intern(anon, reviewer, jurisdiction=XIAODIAN):
 
 def post(reviewer, title, county="140105", city="140100"):
     resp = reviewer.post(
-        "/api/v1/postings",
-        json={
-            "title": title,
-            "employer_name": "太原晋阳会计服务有限公司",
-            "employer_credit_code": factories.credit_code(),
-            "city_code": city,
-            "county_code": county,
-            "industry": "租赁和商务服务业",
-            "headcount": 2,
-            "education_requirement": "不限",
-            "major_requirement": "不限",
-            "duration_months": 6,
-            "monthly_subsidy": 1800,
-            "address": "太原市小店区长风街1号",
-            "contact_name": "王伟",
-            "contact_phone": "0351-5551234",
-            "description": "现金收付、票据整理与日常账务协助。",
-            "deadline": (clock.today() + timedelta(days=30)).isoformat(),
-        },
+        "/api/v1/postings", json=factories.cashier_posting(title=title, city_code=city, county_code=county)
     )
     assert resp.status_code == 201, resp.text
     return resp.json()

@@ -5,11 +5,10 @@ the contract names."""
 
 import time
 import uuid
-from datetime import timedelta
 
 import pytest
 
-from common import clock, db
+from common import db
 from tests import factories
 from tests.e2e.conftest import assert_error
 from tests.files import png
@@ -59,24 +58,7 @@ def wait_until_intern(client, timeout=10):
 def post(reviewer, token, city="140100", county="140105"):
     resp = reviewer.post(
         "/api/v1/postings",
-        json={
-            "title": f"出纳见习{token}",
-            "employer_name": "太原晋阳会计服务有限公司",
-            "employer_credit_code": factories.credit_code(),
-            "city_code": city,
-            "county_code": county,
-            "industry": "租赁和商务服务业",
-            "headcount": 2,
-            "education_requirement": "不限",
-            "major_requirement": "不限",
-            "duration_months": 6,
-            "monthly_subsidy": 1800,
-            "address": "太原市小店区长风街1号",
-            "contact_name": "王伟",
-            "contact_phone": "0351-5551234",
-            "description": "现金收付、票据整理与日常账务协助。",
-            "deadline": (clock.today() + timedelta(days=30)).isoformat(),
-        },
+        json=factories.cashier_posting(title=f"出纳见习{token}", city_code=city, county_code=county),
     )
     assert resp.status_code == 201, resp.text
     return resp.json()["posting_id"]
