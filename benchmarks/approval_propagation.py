@@ -65,6 +65,21 @@ class Client:
         return Client(self.base_url, token)
 
 
+def upload_papers(client):
+    """The two papers every application needs, uploaded as `client`'s person; their ids."""
+    return [
+        retried(
+            client,
+            "POST",
+            "/api/v1/attachments",
+            201,
+            files={"file": (f"{kind}.png", png(), "image/png")},
+            data={"kind": kind},
+        ).json()["attachment_id"]
+        for kind in ("id_card", "diploma")
+    ]
+
+
 def applicant(base_url, n):
     """A registered, logged-in person with a pending application; returns (client, application_id)."""
     anon = Client(base_url)
@@ -80,17 +95,7 @@ def applicant(base_url, n):
         anon, "POST", "/api/v1/auth/login", 200, json={"username": person["username"], "password": person["password"]}
     ).json()["access_token"]
     client = Client(base_url, token)
-    papers = [
-        retried(
-            client,
-            "POST",
-            "/api/v1/attachments",
-            201,
-            files={"file": (f"{kind}.png", png(), "image/png")},
-            data={"kind": kind},
-        ).json()["attachment_id"]
-        for kind in ("id_card", "diploma")
-    ]
+    papers = upload_papers(client)
     application_id = retried(
         client, "POST", "/api/v1/applications", 201, json=factories.application(person["phone"], JURISDICTION, papers)
     ).json()["application_id"]

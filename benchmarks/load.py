@@ -46,7 +46,7 @@ from pathlib import Path
 import requests
 
 from benchmarks import approval_propagation as propagation
-from benchmarks.approval_propagation import create_posting, make_reviewer, retried
+from benchmarks.approval_propagation import create_posting, make_reviewer, retried, upload_papers
 from benchmarks.stats import percentile
 from common import clock, db
 from deploy import system
@@ -246,20 +246,6 @@ def register(base_url, n):
 
 def application_body(person, papers):
     return factories.application(person["phone"], JURISDICTION, papers)
-
-
-def upload_papers(client):
-    return [
-        retried(
-            client,
-            "POST",
-            "/api/v1/attachments",
-            201,
-            files={"file": (f"{kind}.png", png(), "image/png")},
-            data={"kind": kind},
-        ).json()["attachment_id"]
-        for kind in ("id_card", "diploma")
-    ]
 
 
 def applicant_with_case(base_url, n):
