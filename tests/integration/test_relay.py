@@ -159,8 +159,8 @@ def test_metrics_report_lag_and_the_age_of_the_oldest_unpublished_event(dsn):
     name = f"{SOURCE}metrics"
     start_at_head(dsn, name)
     append(dsn, uuid.uuid4(), 0, "thing_happened", "thing_happened")
-    time.sleep(0.2)
     with psycopg.connect(dsn, autocommit=True) as conn:
+        wait_for(lambda: relay.status(conn, name)["oldest_unpublished_age"] >= 0.2)
         current = relay.update_metrics(conn, name)
     assert current["lag"] >= 2 and current["oldest_unpublished_age"] >= 0.2
     assert relay.LAG.labels(name)._value.get() == current["lag"]
@@ -211,6 +211,12 @@ class RelayProcesses:
     def kill_leader(self):
         self.kill(self.wait_leader())
 
+    def wait_published(self, timeout=30):
+        """Until the relays have published past where they stand now: the last fault is over."""
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            before = relay.status(conn, self.name)["checkpoint"]
+            wait_for(lambda: relay.status(conn, self.name)["checkpoint"] > before, timeout=timeout, interval=0.05)
+
     def terminate_database_sessions(self):
         """What a PostgreSQL restart does to the relays: their sessions (and the lock) vanish."""
         with psycopg.connect(self.dsn, autocommit=True) as conn:
@@ -257,25 +263,26 @@ def test_relay_survives_kills_and_outages_without_losing_or_reordering(dsn, priv
         relays.spawn()
         for t in writers:
             t.start()
-        time.sleep(1.5)
+        # Each fault strikes once the relays have published since the one before.
+        relays.wait_published()
         relays.kill_leader()
-        time.sleep(1)
+        relays.wait_published()
         # The broker drops every connection of this test's vhost (as a node failover does), twice,
         # the second time killing the leader while it reconnects; other vhosts are untouched.
         rabbitmqctl("close_all_connections", "-p", vhost, "relay chaos test")
-        time.sleep(1.5)
+        relays.wait_published()
         rabbitmqctl("close_all_connections", "-p", vhost, "relay chaos test")
         relays.kill_leader()
-        time.sleep(1.5)
+        relays.wait_published()
         relays.kill_leader()
-        time.sleep(1)
+        relays.wait_published()
         relays.terminate_database_sessions()
-        time.sleep(1.5)
+        relays.wait_published()
         for proc in list(relays.procs):
             relays.kill(proc.pid)
-        time.sleep(1)
+        relays.wait_published()
         relays.kill_leader()
-        time.sleep(1)
+        relays.wait_published()
         writing.clear()
         for t in writers:
             t.join()
