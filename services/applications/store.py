@@ -8,6 +8,7 @@ events, read models, attachments and idempotency answers commit together.
 import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from psycopg import Connection
@@ -37,13 +38,19 @@ def project(conn: Connection[Any], event: eventstore.Event) -> None:
     cls = domain.EVENTS.get(event.type)
     if cls is None:
         return
+    apply_change(conn, cls.from_payload(event.payload), event.stream_id, event.stream_version, event.occurred_at)
+
+
+def apply_change(
+    conn: Connection[Any], event: domain.ApplicationEvent, application_id: Id, version: int, occurred_at: datetime
+) -> None:
+    """The read-model change of `event` at stream `version`, as `project` applies the stored event."""
     change = {
-        column: Jsonb(value) if isinstance(value, list) else value
-        for column, value in cls.from_payload(event.payload).row(event.occurred_at).items()
+        column: Jsonb(value) if isinstance(value, list) else value for column, value in event.row(occurred_at).items()
     }
-    change["version"] = event.stream_version
-    if cls.creates:
-        change["application_id"] = event.stream_id
+    change["version"] = version
+    if event.creates:
+        change["application_id"] = application_id
         columns = ", ".join(change)
         values = ", ".join(f"%({column})s" for column in change)
         try:
@@ -55,7 +62,7 @@ def project(conn: Connection[Any], event: eventstore.Event) -> None:
         return
     assignments = ", ".join(f"{column} = %({column})s" for column in change)
     conn.execute(
-        f"UPDATE applications SET {assignments} WHERE application_id = %(id)s", {**change, "id": event.stream_id}
+        f"UPDATE applications SET {assignments} WHERE application_id = %(id)s", {**change, "id": application_id}
     )
 
 
@@ -72,6 +79,15 @@ class Transaction:
 
     def __init__(self, conn: Connection[Row]) -> None:
         self.conn = conn
+        self._started_at: datetime | None = None
+
+    def started_at(self) -> datetime:
+        """PostgreSQL's now(), the transaction's start: the `occurred_at` of the events it appends."""
+        if self._started_at is None:
+            row = self.conn.execute("SELECT now() AS now").fetchone()
+            assert row is not None  # a SELECT without FROM gives one row
+            self._started_at = row["now"]
+        return self._started_at
 
     # ---- idempotency
 
@@ -122,17 +138,27 @@ class Transaction:
         return {str(r["attachment_id"]): r for r in rows}
 
     def next_case_number(self) -> str:
+        """The day's next serial. Its row stays locked until commit, so every other submission
+        waits here: take it as late as the case allows."""
         # The Shanghai date of the transaction's start, the same instant the events record.
         counter = self.conn.execute(
             """INSERT INTO case_counters (day, serial) VALUES ((now() AT TIME ZONE 'Asia/Shanghai')::date, 1)
                ON CONFLICT (day) DO UPDATE SET serial = case_counters.serial + 1
-               RETURNING day, serial"""
+               RETURNING day, serial, now() AS now"""
         ).fetchone()
         assert counter is not None  # INSERT ... RETURNING gives the row
+        self._started_at = counter["now"]
         return domain.case_number(counter["day"], counter["serial"])
 
     def stream(self, application_id: Id) -> list[eventstore.Event]:
-        return eventstore.read_stream(self.conn, application_id)
+        # now() comes along in the same round trip, for `record`.
+        with self.conn.pipeline():
+            started = self.conn.execute("SELECT now() AS now")
+            events = eventstore.read_stream(self.conn, application_id)
+        row = started.fetchone()
+        assert row is not None  # a SELECT without FROM gives one row
+        self._started_at = row["now"]
+        return events
 
     def record(
         self,
@@ -141,16 +167,21 @@ class Transaction:
         events: Sequence[domain.ApplicationEvent],
         metadata: dict[str, Any],
     ) -> list[eventstore.Event]:
-        """Append the domain events and project them; returns the stored events."""
-        stored = eventstore.append(
+        """Project the domain events, then append them; returns the stored events.
+
+        The append comes last: the events table's lock it takes is held until commit and every
+        other command's append waits for it (see common.eventstore). The projection gives the
+        events the time they will be stored with, the transaction's start.
+        """
+        occurred_at = self.started_at()
+        for version, event in enumerate(events, expected_version + 1):
+            apply_change(self.conn, event, application_id, version, occurred_at)
+        return eventstore.append(
             self.conn,
             application_id,
             expected_version,
             [eventstore.NewEvent(e.type, e.payload(), metadata) for e in events],
         )
-        for event in stored:
-            project(self.conn, event)
-        return stored
 
     def add_particulars(self, application_id: Id, particulars: dict[str, Any]) -> None:
         """The personal particulars of a new case (with its verification code)."""

@@ -2,7 +2,7 @@
 models, the attachments and the idempotency records.
 
 A use case reads what the rules need inside a transaction, lets `domain` decide,
-and records the resulting events (appended and projected together) before the
+and records the resulting events (projected, then appended) just before the
 transaction commits. Its collaborators come in through the constructor: the
 store's `transaction()` (SQL in `store.Transaction`), the identity lookup and the
 bucket's download links, so unit tests pass in-memory fakes.
@@ -65,25 +65,27 @@ class Applications:
             tx.lock_person(applicant_id)
             active = tx.active_case(applicant_id)
             attachments = tx.attachments(form["attachment_ids"])
+            application_id = uuid.uuid4()
+            # What needs no case number comes before the day's counter, whose row stays locked
+            # until commit while every other submission waits for it; a refusal rolls all back.
+            tx.add_particulars(application_id, {**particulars(record, form), "verification_code": self.new_code()})
+            tx.bind_attachments(application_id, attachments)
             events = domain.submit(
                 form, applicant_id, record["id_number"], attachments, active, today, tx.next_case_number()
             )
-            application_id = uuid.uuid4()
-            [submitted] = tx.record(application_id, 0, events, self.metadata)
-            tx.add_particulars(application_id, {**particulars(record, form), "verification_code": self.new_code()})
-            tx.bind_attachments(application_id, attachments)
             answer = {
                 "status": 201,
                 "body": {
                     "application_id": str(application_id),
-                    "case_number": submitted.payload["case_number"],
+                    "case_number": events[0].payload()["case_number"],
                     **domain.status_of("pending"),
                     "message": "申报成功",
-                    "submitted_at": clock.iso(submitted.occurred_at),
+                    "submitted_at": clock.iso(tx.started_at()),
                 },
             }
             if key:
                 tx.remember(applicant_id, "applications", key, answer)
+            tx.record(application_id, 0, events, self.metadata)  # last: see store.Transaction.record
             return answer
 
     def resubmit(self, actor, application_id, form, key):

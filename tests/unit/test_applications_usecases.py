@@ -25,6 +25,10 @@ class FakeTransaction:
     def __init__(self, store):
         self.store = store
         self.saved = store.snapshot()
+        self.started = store.now()
+
+    def started_at(self):
+        return self.started
 
     def claim(self, owner_id, scope, key):
         found = self.store.keys.get((owner_id, scope, key))
@@ -45,7 +49,8 @@ class FakeTransaction:
         return None
 
     def attachments(self, attachment_ids):
-        return {str(a): self.store.uploads[str(a)] for a in attachment_ids if str(a) in self.store.uploads}
+        """Copies, as rows read from the database are: binding them later in the command leaves these as read."""
+        return {str(a): dict(self.store.uploads[str(a)]) for a in attachment_ids if str(a) in self.store.uploads}
 
     def next_case_number(self):
         self.store.serial += 1
@@ -73,7 +78,7 @@ class FakeTransaction:
                 type=event.type,
                 payload=event.payload(),
                 metadata=metadata,
-                occurred_at=self.store.now(),
+                occurred_at=self.started_at(),
             )
             stream.append(stored_event)
             self.store.project(stored_event)
