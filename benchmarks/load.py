@@ -12,18 +12,24 @@ psycopg_pool), once with Nameko's persistent RPC messages and once transient, an
 FastAPI peer (benchmarks/fastapi_peer.py, uvicorn, 2 workers, the region query straight
 on the postings database).
 
-1. Per-path ratios (wrk, 2 threads, 32 connections, `--wrk-seconds` each, two rounds,
+1. CPU per operation: each operation of the mix run `--cost-repeats` times one at a time,
+   with the CPU it took in each process (ours from /proc, PostgreSQL's and RabbitMQ's too).
+2. Per-path ratios (wrk, 2 threads, 32 connections, `--wrk-seconds` each, two rounds,
    medians): req/s of each path and its ratio to the bare hop, cache off and on, with each
    process's CPU per request (from /proc) where the process is ours.
-2. Mixed load at each concurrency of `--levels` for `--seconds`: public search 60%, post
+3. Mixed load at each concurrency of `--levels` for `--seconds`: public search 60%, post
    detail 10%, login 3%, /me 7%, my cases 7%, submit with uploads 3%, bookmark 5%, review 5%
    (Python client threads, one keep-alive connection each), per operation: throughput,
    p50/p95/p99, error rate, and p50 as a ratio to the bare hop's p50 measured by the same
-   client at the same concurrency (and the FastAPI peer beside it). Meanwhile a reviewer
-   approves pending applications one after another, and each new intern tries to bookmark
-   until it is allowed while, on another connection, reading their messages until the
-   approval's is there: approval -> bookmark allowed and -> notification visible, p50/p99.
-3. With `--memory-minutes N`: the mixed load at concurrency 32 for N minutes; the resident
+   client at the same concurrency (and the FastAPI peer beside it). Each bookmark is removed
+   and each submission withdrawn afterwards, so the next may start: those requests are timed
+   apart and reported as operations of their own. Every worker has a person of its own for
+   these, so none waits for one. Meanwhile a reviewer approves pending applications one after
+   another: approval -> bookmark allowed and -> notification visible, p50/p99, from the
+   approval's transaction to the consumer's transaction that applied it (PostgreSQL's clock at
+   both ends), and as a client sees it: the new intern PUTs a bookmark until it is allowed
+   while, on another connection, reading their messages until the approval's is there.
+4. With `--memory-minutes N`: the mixed load at concurrency 32 for N minutes; the resident
    memory of every process after the first minute and at the end (target: within 20%).
 """
 
@@ -43,12 +49,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+import psycopg
 import requests
 
 from benchmarks import approval_propagation as propagation
 from benchmarks.approval_propagation import create_posting, make_reviewer, retried, upload_papers
 from benchmarks.stats import percentile
-from common import clock, db
+from common import clock, config, db
+from contracts.applications import APPROVED
 from deploy import system
 from services.postings import seed
 from services.postings.store import PostingsStore
@@ -68,10 +76,12 @@ MIX = [
 ]
 OPERATIONS = [name for name, _ in MIX]
 WEIGHTS = [weight for _, weight in MIX]
+# Each bookmark is taken back and each submission withdrawn afterwards, so the next may start;
+# those requests are timed and reported as operations of their own.
+FOLLOW_UPS = ["remove bookmark", "withdraw"]
 KEYWORDS = ["会计", "护士", "软件开发", "运维", "数据分析", "教师", "电商", "酒店", "太行", "物流", "助理", "康复"]
 PASSWORD = "Bench-2026x"
 BARE = "bare gateway -> RPC -> PK SELECT (plain Nameko)"
-POOL_SIZE = 16  # interns for bookmarks and applicants for submissions, each used by one worker at a time
 
 
 def cpu_seconds(pid):
@@ -257,14 +267,16 @@ def applicant_with_case(base_url, n):
 
 
 class People:
-    """Everyone the load needs, made through the API before it starts (not measured)."""
+    """Everyone the load needs, made through the API before it starts (not measured). There are
+    `size` interns for bookmarks and `size` applicants for submissions, each used by one worker at
+    a time: at least the concurrency, so no worker waits for a person."""
 
-    def __init__(self, base_url, reviewer, pending):
+    def __init__(self, base_url, reviewer, pending, size):
         self.reviewer = reviewer
         # A few at a time: registration and login hash passwords (argon2), which a busy machine queues.
         with ThreadPoolExecutor(4) as pool:
-            interns = list(pool.map(lambda n: applicant_with_case(base_url, n), range(POOL_SIZE)))
-            submitters = list(pool.map(lambda n: register(base_url, 1000 + n), range(POOL_SIZE)))
+            interns = list(pool.map(lambda n: applicant_with_case(base_url, n), range(size)))
+            submitters = list(pool.map(lambda n: register(base_url, 1000 + n), range(size)))
             self.pending = list(pool.map(lambda n: applicant_with_case(base_url, 3000 + n), range(pending)))
         for _, _, case in interns:
             retried(reviewer, "POST", f"/api/v1/review/applications/{case}/approve", 200, json={})
@@ -309,12 +321,27 @@ def search_query(rng):
     return {"city": rng.choice(cities), "q": rng.choice(KEYWORDS)}
 
 
+def timed(name, call):
+    """(name, call()'s verdict, seconds it took)."""
+    started = time.perf_counter()
+    ok = call()
+    return name, ok, time.perf_counter() - started
+
+
 class Operations:
+    """Each operation answers True when the answer was the expected one; `bookmark` and `submit`
+    time their own requests and answer [(name, ok, seconds), ...] (their follow-ups included)."""
+
+    COMPOUND = ("bookmark", "submit")
+
     def __init__(self, base_url, people, posting_ids):
         self.base_url, self.people, self.posting_ids = base_url, people, posting_ids
 
     def run(self, name, session, rng):
-        return getattr(self, name.replace(" ", "_"))(session, rng)
+        operation = getattr(self, name.replace(" ", "_"))
+        if name in self.COMPOUND:
+            return operation(session, rng)
+        return [timed(name, lambda: operation(session, rng))]
 
     def search(self, session, rng):
         return session.get(self.base_url + "/api/v1/postings", params=search_query(rng), timeout=30).status_code == 200
@@ -346,48 +373,62 @@ class Operations:
         return self._as(session, self.people.reviewer, "/api/v1/review/applications") == 200
 
     def bookmark(self, session, rng):
+        """A bookmark (PUT), then its removal (DELETE), timed apart."""
         intern = self.people.interns.get()
         try:
-            posting = rng.choice(self.people.postings)
-            added = intern.request("PUT", f"/api/v1/favorites/{posting}").status_code
-            removed = intern.request("DELETE", f"/api/v1/favorites/{posting}").status_code
-            return added == 201 and removed == 204
+            path = f"/api/v1/favorites/{rng.choice(self.people.postings)}"
+            return [
+                timed("bookmark", lambda: intern.request("PUT", path).status_code == 201),
+                timed("remove bookmark", lambda: intern.request("DELETE", path).status_code == 204),
+            ]
         finally:
             self.people.interns.put(intern)
 
     def submit(self, session, rng):
-        """Two uploads (a PDF and a PNG) and the submission; the case is withdrawn afterwards
-        (not timed) so the same person can submit again."""
+        """Two uploads (a PDF and a PNG) and the submission, then the case's withdrawal, timed
+        apart, so the same person can submit again."""
         person, client = self.people.submitters.get()
         try:
-            papers = []
-            for kind, (name, body, kind_type) in (
-                ("id_card", ("id.pdf", pdf(), "application/pdf")),
-                ("diploma", ("diploma.png", png(), "image/png")),
-            ):
-                resp = client.request(
-                    "POST",
-                    "/api/v1/attachments",
-                    files={"file": (name, body, kind_type)},
-                    data={"kind": kind},
-                    headers={"Idempotency-Key": str(uuid.uuid4())},
-                )
-                if resp.status_code != 201:
-                    return False
-                papers.append(resp.json()["attachment_id"])
+            created = []
+            outcomes = [timed("submit", lambda: self._submit(client, person, created))]
+            if created:
+                path = f"/api/v1/applications/{created[0]}/withdraw"
+                outcomes.append(timed("withdraw", lambda: client.request("POST", path).status_code == 200))
+            else:  # not timed: any case a failed or timed-out submission may have left goes
+                mine = client.request("GET", "/api/v1/applications", params={"status": "pending"})
+                for item in mine.json().get("items", []) if mine.status_code == 200 else []:
+                    client.request("POST", f"/api/v1/applications/{item['application_id']}/withdraw")
+            return outcomes
+        finally:
+            self.people.submitters.put((person, client))
+
+    @staticmethod
+    def _submit(client, person, created):
+        papers = []
+        for kind, (name, body, kind_type) in (
+            ("id_card", ("id.pdf", pdf(), "application/pdf")),
+            ("diploma", ("diploma.png", png(), "image/png")),
+        ):
             resp = client.request(
                 "POST",
-                "/api/v1/applications",
-                json=application_body(person, papers),
+                "/api/v1/attachments",
+                files={"file": (name, body, kind_type)},
+                data={"kind": kind},
                 headers={"Idempotency-Key": str(uuid.uuid4())},
             )
-            return resp.status_code == 201
-        finally:
-            # Every case this person has that is still pending goes, so the next submission may start.
-            mine = client.request("GET", "/api/v1/applications", params={"status": "pending"})
-            for item in mine.json().get("items", []) if mine.status_code == 200 else []:
-                client.request("POST", f"/api/v1/applications/{item['application_id']}/withdraw")
-            self.people.submitters.put((person, client))
+            if resp.status_code != 201:
+                return False
+            papers.append(resp.json()["attachment_id"])
+        resp = client.request(
+            "POST",
+            "/api/v1/applications",
+            json=application_body(person, papers),
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        if resp.status_code != 201:
+            return False
+        created.append(resp.json()["application_id"])
+        return True
 
     def _as(self, session, client, path):
         """GET `path` as `client`'s person, on the worker's own connection."""
@@ -397,8 +438,8 @@ class Operations:
 
 
 def closed_loop(concurrency, seconds, step):
-    """`concurrency` workers each calling `step(session, rng) -> (name, ok)` back to back for
-    `seconds`; returns ({name: [latency, ...]}, {name: errors}, elapsed)."""
+    """`concurrency` workers each calling `step(session, rng) -> [(name, ok, seconds), ...]` back to
+    back for `seconds`; returns ({name: [latency, ...]}, {name: errors}, elapsed)."""
     stop = time.monotonic() + seconds
     latencies, failures, lock = {}, {}, threading.Lock()
 
@@ -408,12 +449,13 @@ def closed_loop(concurrency, seconds, step):
         while time.monotonic() < stop:
             started = time.perf_counter()
             try:
-                name, ok = step(session, rng)
+                outcomes = step(session, rng)
             except Exception:  # noqa: BLE001  (a refused connection, a timeout, a body that is not JSON: an error)
-                name, ok = step.last_name(rng), False
-            mine.setdefault(name, []).append(time.perf_counter() - started)
-            if not ok:
-                bad[name] = bad.get(name, 0) + 1
+                outcomes = [(step.last_name(rng), False, time.perf_counter() - started)]
+            for name, ok, took in outcomes:
+                mine.setdefault(name, []).append(took)
+                if not ok:
+                    bad[name] = bad.get(name, 0) + 1
         with lock:
             for name, values in mine.items():
                 latencies.setdefault(name, []).extend(values)
@@ -434,7 +476,7 @@ class MixedStep:
     def __call__(self, session, rng):
         name = rng.choices(OPERATIONS, WEIGHTS)[0]
         self.local.name = name
-        return name, self.operations.run(name, session, rng)
+        return self.operations.run(name, session, rng)
 
     def last_name(self, rng):
         return getattr(self.local, "name", "search")
@@ -445,7 +487,7 @@ class SinglePath:
         self.name, self.url = name, url
 
     def __call__(self, session, rng):
-        return self.name, session.get(self.url, timeout=30).status_code == 200
+        return [timed(self.name, lambda: session.get(self.url, timeout=30).status_code == 200)]
 
     def last_name(self, rng):
         return self.name
@@ -485,7 +527,8 @@ def watch_approval(client, case, posting, approved):
 
 def approvals_while(people, stop_event, delays, limit):
     """Approve up to `limit` pending cases one after another until `stop_event`; `delays` gets
-    {"bookmark": [...], "notification": [...]}, seconds from each approve response (watch_approval)."""
+    {"bookmark": [...], "notification": [...]}, seconds from each approve response (watch_approval),
+    and "cases": every case approved."""
     for _ in range(limit):
         if stop_event.is_set():
             return
@@ -496,9 +539,32 @@ def approvals_while(people, stop_event, delays, limit):
         resp = people.reviewer.request("POST", f"/api/v1/review/applications/{case}/approve", json={})
         if resp.status_code != 200:
             continue
+        delays.setdefault("cases", []).append(case)
         for name, seconds in watch_approval(client, case, people.postings[0], time.perf_counter()).items():
             delays.setdefault(name, []).append(seconds)
         stop_event.wait(0.2)
+
+
+def propagated(cases):
+    """{"bookmark": [...], "notification": [...]}: seconds from each approval's transaction to the
+    transaction in favorites (which allows the bookmark from then on) and in notifications that
+    applied its event. Both ends are PostgreSQL's now() on the same server: the approval event's
+    `occurred_at` and the consumer inbox's `handled_at`."""
+    with psycopg.connect(config.database_url("applications")) as conn:
+        approved = dict(
+            conn.execute(
+                "SELECT event_id, occurred_at FROM events WHERE type = %s AND stream_id = ANY(%s::uuid[])",
+                (APPROVED, cases),
+            ).fetchall()
+        )
+    found = {}
+    for name, service in (("bookmark", "favorites"), ("notification", "notifications")):
+        with psycopg.connect(config.database_url(service)) as conn:
+            rows = conn.execute(
+                "SELECT event_id, handled_at FROM consumer_inbox WHERE event_id = ANY(%s)", (list(approved),)
+            ).fetchall()
+        found[name] = [(handled - approved[event]).total_seconds() for event, handled in rows]
+    return found
 
 
 # ---- reports ----------------------------------------------------------------------------------
@@ -554,17 +620,17 @@ def print_mixed(level, mixed, bare, peer, approvals):
     latencies, failures, elapsed = mixed
     bare_p50 = percentile(bare[0]["bare hop"], 50)
     bare_rate = len(bare[0]["bare hop"]) / bare[2]
-    total = sum(len(v) for v in latencies.values())
+    total = sum(len(latencies.get(name, [])) for name in OPERATIONS)  # of the mix: follow-ups not counted
     errors_total = sum(failures.values())
     print(
         f"\n**concurrency {level}** ({elapsed:.0f} s): {total / elapsed:,.0f} operations/s "
         f"({total / elapsed / bare_rate:.2f}x the bare hop's {bare_rate:,.0f}/s at the same concurrency; "
         f"FastAPI region search {len(peer[0]['fastapi']) / peer[2]:,.0f}/s), error rate "
-        f"{errors_total / max(total, 1):.2%}"
+        f"{errors_total / max(sum(len(v) for v in latencies.values()), 1):.2%} (of every timed request)"
     )
     print("\n| operation | per s | p50 ms | p95 ms | p99 ms | errors | p50 / bare p50 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name in OPERATIONS:
+    for name in OPERATIONS + FOLLOW_UPS:
         values = latencies.get(name, [])
         print(
             f"| {name} | {len(values) / elapsed:,.1f} | {percentile(values, 50) * 1000:.1f} | "
@@ -578,10 +644,15 @@ def print_mixed(level, mixed, bare, peer, approvals):
             f"{percentile(values, 95) * 1000:.1f} | {percentile(values, 99) * 1000:.1f} | "
             f"{run[1].get(label, 0) / max(len(values), 1):.2%} | |"
         )
-    for name, values in approvals.items():
+    observed = {name: values for name, values in approvals.items() if name != "cases"}
+    for name, values in propagated(approvals.get("cases", [])).items():
         print(
-            f"\napproval -> {name} under this load: p50 {percentile(values, 50) * 1000:.1f} ms, "
-            f"p99 {percentile(values, 99) * 1000:.1f} ms (n={len(values)}; target p99 < 100 ms)"
+            f"\napproval -> {name} allowed under this load, from the approval's transaction to the "
+            f"{'favorites' if name == 'bookmark' else 'notifications'} transaction that applied it: "
+            f"p50 {percentile(values, 50) * 1000:.1f} ms, p99 {percentile(values, 99) * 1000:.1f} ms "
+            f"(n={len(values)}; target p99 < 100 ms); seen by a client polling through the gateway from "
+            f"the approve response: p50 {percentile(observed[name], 50) * 1000:.1f} ms, "
+            f"p99 {percentile(observed[name], 99) * 1000:.1f} ms"
         )
 
 
@@ -618,6 +689,46 @@ def memory(bench, operations, people, minutes):
             worst = max(worst, abs(change))
             print(f"| {name} | {first[name]:.1f} | {last[name]:.1f} | {change:+.1%} |")
     print(f"\nlargest change {worst:.1%} (target within 20%)")
+
+
+def servers():
+    """{name: pid} of PostgreSQL's and RabbitMQ's processes on this machine (shared servers)."""
+    found = {}
+    for command, label in (("postgres", "postgresql"), ("beam.smp", "rabbitmq")):
+        listing = subprocess.run(["pgrep", "-x", command], capture_output=True, text=True).stdout.split()
+        found.update({f"{label} {pid}": int(pid) for pid in listing})
+    return found
+
+
+def costs(bench, operations, repeats):
+    """CPU per operation and process, each operation run `repeats` times one at a time on a quiet
+    system (a bookmark with its removal, a submission with its withdrawal): under saturation an
+    operation's latency grows with the CPU it needs."""
+    pids = {**bench.pids(), **servers()}
+    session, rng = requests.Session(), random.Random(7)
+    print(
+        "\n| operation | alone, ms | CPU ms in all | gateway | services | object store | PostgreSQL | RabbitMQ | client |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name in OPERATIONS:
+        for _ in range(3):
+            operations.run(name, session, rng)
+        before = {label: cpu_seconds(pid) for label, pid in pids.items()}
+        client_before, wall = time.process_time(), time.perf_counter()
+        for _ in range(repeats):
+            operations.run(name, session, rng)
+        elapsed = (time.perf_counter() - wall) * 1000 / repeats
+        spent = {label: (cpu_seconds(pid) - before[label]) * 1000 / repeats for label, pid in pids.items()}
+        groups = {
+            "gateway": sum(v for k, v in spent.items() if k == "gateway.1"),
+            "services": sum(v for k, v in spent.items() if k.endswith(".1") and k != "gateway.1"),
+            "object store": spent.get("s3", 0.0),
+            "PostgreSQL": sum(v for k, v in spent.items() if k.startswith("postgresql")),
+            "RabbitMQ": sum(v for k, v in spent.items() if k.startswith("rabbitmq")),
+            "client": (time.process_time() - client_before) * 1000 / repeats,
+        }
+        cells = " | ".join(f"{v:.1f}" for v in groups.values())
+        print(f"| {name} | {elapsed:.1f} | {sum(groups.values()):.1f} | {cells} |")
 
 
 def profile(bench, urls, seconds, token):
@@ -683,6 +794,7 @@ def main():
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--approvals", type=int, default=40, help="pending applications per level")
     parser.add_argument("--memory-minutes", type=float, default=0)
+    parser.add_argument("--cost-repeats", type=int, default=50, help="runs of each operation for its CPU cost")
     parser.add_argument(
         "--profile-seconds",
         type=int,
@@ -705,11 +817,14 @@ def run(args, sut, bench):
     reviewer = Client(sut.base_url, reviewer.session.headers["Authorization"].split(" ", 1)[1])
     pending = 0 if args.memory_minutes or args.profile_seconds else args.approvals * len(args.levels)
     print("setting up people ...", flush=True)
-    people = People(sut.base_url, reviewer, pending)
+    people = People(sut.base_url, reviewer, pending, 32 if args.memory_minutes else max(args.levels))
     operations = Operations(sut.base_url, people, posting_ids)
     if args.memory_minutes:
         memory(bench, operations, people, args.memory_minutes)
         return 0
+    if not args.profile_seconds:
+        print("\n## CPU per operation (one at a time, ms)", flush=True)
+        costs(bench, operations, args.cost_repeats)
     nocache = start_uncached_gateway(bench)
     if args.profile_seconds:
         profile(
