@@ -19,8 +19,7 @@ from moto import settings
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from moto.server import MotoRequestHandler
-from werkzeug.serving import run_simple
+from waitress import serve
 from werkzeug.wrappers import Response
 
 USER = "attachments"
@@ -64,13 +63,9 @@ def main(port, host="127.0.0.1"):
     create_user(access_key_id, secret)
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # every request from now on is authenticated
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    run_simple(
-        host,
-        port,
-        Guarded(DomainDispatcherApplication(create_backend_app)),
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
+    # waitress rather than moto's own werkzeug server, which closes every connection after its
+    # answer: each S3 call then cost a new TCP connection and a new thread here.
+    serve(Guarded(DomainDispatcherApplication(create_backend_app)), host=host, port=port, threads=4)
     return 0
 
 
