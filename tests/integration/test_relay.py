@@ -142,8 +142,13 @@ def test_relay_wakes_on_notify_and_polling_alone_also_delivers(dsn, amqp_uri, li
     worker = relay.Relay("applications", source, listen=listen, poll_interval=5.0 if listen else 0.3)
     thread = eventlet.spawn(worker.run)
     try:
+        deadline = time.monotonic() + 10
+        while worker.role != "leader":
+            assert time.monotonic() < deadline, f"the relay never led ({worker.role})"
+            time.sleep(0.02)
+        # The relay now waits for notifications, which must not block the eventlet hub.
         slept = time.monotonic()
-        time.sleep(0.5)  # leading and listening
+        time.sleep(0.1)
         assert time.monotonic() - slept < 1.0, "waiting for notifications must not block the eventlet hub"
         started = time.monotonic()
         append(dsn, uuid.uuid4(), 0, "thing_happened")
