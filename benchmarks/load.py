@@ -720,8 +720,9 @@ def costs(bench, operations, repeats):
         elapsed = (time.perf_counter() - wall) * 1000 / repeats
         spent = {label: (cpu_seconds(pid) - before[label]) * 1000 / repeats for label, pid in pids.items()}
         groups = {
-            "gateway": sum(v for k, v in spent.items() if k == "gateway.1"),
-            "services": sum(v for k, v in spent.items() if k.endswith(".1") and k != "gateway.1"),
+            # Supervised replicas are named "<service>.<n>": every replica counts.
+            "gateway": sum(v for k, v in spent.items() if k.startswith("gateway.")),
+            "services": sum(v for k, v in spent.items() if "." in k and not k.startswith("gateway.")),
             "object store": spent.get("s3", 0.0),
             "PostgreSQL": sum(v for k, v in spent.items() if k.startswith("postgresql")),
             "RabbitMQ": sum(v for k, v in spent.items() if k.startswith("rabbitmq")),
