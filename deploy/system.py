@@ -1,6 +1,7 @@
 """Checks and process control shared by `make up`, the test fixtures and the benchmarks."""
 
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -25,6 +26,8 @@ PYTHON = sys.executable
 
 PG_HINT = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 RABBIT_HINT = "start it with: rabbitmq-server -detached"
+# Above the well-known and most registered services' ports.
+FIRST_PICKED_PORT = 20000
 
 
 class NotReady(Exception):
@@ -61,10 +64,38 @@ def check_port_free(port, what):
             )
 
 
+def ephemeral_ports():
+    """The range the kernel takes outgoing connections' local ports from."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_handed_out: set[int] = set()
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, for a child process to bind, picked outside the ephemeral range.
+
+    A port the kernel hands out for bind(0) comes from the ephemeral range, so any outgoing
+    connection (a pool filling up, a broker channel) can take it before the child binds it, and
+    the child, restarted with the same port, would then fail forever.
+    """
+    low, high = ephemeral_ports()
+    candidates = [
+        port for port in range(FIRST_PICKED_PORT, 65536) if not low <= port <= high and port not in _handed_out
+    ]
+    for port in random.sample(candidates, min(len(candidates), 200)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise NotReady(f"no free port from {FIRST_PICKED_PORT} outside the ephemeral range {low}-{high}")
 
 
 def _where(url):
