@@ -62,7 +62,6 @@ class Middle:
         for _ in range(2):
             pile.spawn(call, self.stuck.deadline_received)
         together = list(pile)
-        eventlet.sleep(0.5)
         sent_at = time.time()
         return together, sent_at, call(self.stuck.deadline_received)
 

@@ -3,6 +3,7 @@
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from kombu import Connection
@@ -21,7 +22,9 @@ def fresh_vhost(private_vhost, databases):
     return private_vhost[1]
 
 
-def approve_before_favorites_ever_ran(uri):
+def approve(uri):
+    """A case's submission and approval, published as applications would; returns
+    (application_id, applicant_id)."""
     application_id, applicant_id = str(uuid.uuid4()), str(uuid.uuid4())
     jurisdiction = {"city_code": "140100", "county_code": None}
     base = {"application_id": application_id, "applicant_id": applicant_id, "occurred_at": "2026-11-29T10:00:00+08:00"}
@@ -50,22 +53,36 @@ def approve_before_favorites_ever_ran(uri):
             "comment": "",
         },
     )
-    return applicant_id
+    return application_id, applicant_id
 
 
-def intern_after_start(uri, applicant_id, wait, queue_type="classic"):
+def is_intern(conn, applicant_id):
+    return conn.execute("SELECT 1 FROM interns WHERE applicant_id = %s", (applicant_id,)).fetchone() is not None
+
+
+def handled(conn, application_id):
+    """Events of the case favorites has handled (its inbox)."""
+    return conn.execute(
+        "SELECT count(*) AS n FROM consumer_inbox WHERE consumer = 'favorites' AND stream_id = %s", (application_id,)
+    ).fetchone()["n"]
+
+
+def wait_until(check, what):
+    deadline = time.monotonic() + 10
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+@contextmanager
+def favorites_started(uri, queue_type="classic"):
+    """Favorites running in this process; yields a connection to its database."""
     runner = ServiceRunner({"AMQP_URI": uri, consumer.QUEUE_TYPE_CONFIG_KEY: queue_type})
     runner.add_service(FavoritesService)
     runner.start()
     try:
-        deadline = time.monotonic() + wait
         with db.connect("favorites", autocommit=True) as conn:
-            while time.monotonic() < deadline:
-                row = conn.execute("SELECT 1 FROM interns WHERE applicant_id = %s", (applicant_id,)).fetchone()
-                if row:
-                    return True
-                time.sleep(0.05)
-        return False
+            yield conn
     finally:
         runner.stop()
 
@@ -117,8 +134,9 @@ def test_the_migration_step_declares_queues_that_keep_events_published_before_th
         )
     }
     assert len(favorites_queues) == 4
-    applicant_id = approve_before_favorites_ever_ran(uri)
-    assert intern_after_start(uri, applicant_id, wait=10, queue_type=queue_type)
+    _, applicant_id = approve(uri)  # before favorites ever ran
+    with favorites_started(uri, queue_type) as conn:
+        wait_until(lambda: is_intern(conn, applicant_id), "events published before the first start were lost")
 
 
 def test_quorum_queues_by_configuration_classic_by_default():
@@ -134,5 +152,10 @@ def test_without_declaring_such_events_are_lost(fresh_vhost):
     """The negative control: why deploy declares the queues."""
     with Connection(fresh_vhost) as conn:  # the exchange exists, as the relay declares it
         get_event_exchange("applications", {})(conn.default_channel).declare()
-    applicant_id = approve_before_favorites_ever_ran(fresh_vhost)
-    assert not intern_after_start(fresh_vhost, applicant_id, wait=2)
+    application_id, applicant_id = approve(fresh_vhost)  # before favorites ever ran
+    with favorites_started(fresh_vhost) as conn:
+        # A second case, published after the start, travels the same queues behind the first
+        # one's events, had they been kept: one worker takes a queue's messages in order.
+        _, marker = approve(fresh_vhost)
+        wait_until(lambda: is_intern(conn, marker), "favorites never handled events published after its start")
+        assert handled(conn, application_id) == 0 and not is_intern(conn, applicant_id)
