@@ -23,6 +23,10 @@ Pool = ConnectionPool[psycopg.Connection[DictRow]]
 #: check per checkout was one more round trip per request.
 CHECK_AFTER_IDLE_SECONDS = 0.5
 _returned_at: "weakref.WeakKeyDictionary[psycopg.Connection[Any], float]" = weakref.WeakKeyDictionary()
+#: When a pooled connection last came back broken. A failover ends every session at once, so
+#: every connection handed back before then is checked before its next use, window or not:
+#: one request fails instead of one per pooled connection.
+_lost_at = float("-inf")
 
 
 def _note_return(conn: psycopg.Connection[Any]) -> None:
@@ -31,10 +35,20 @@ def _note_return(conn: psycopg.Connection[Any]) -> None:
 
 def _check_if_idle(conn: psycopg.Connection[Any]) -> None:
     """A connection whose backend was terminated (failover, restart, pg_terminate_backend) is
-    discarded here instead of failing the request that would have got it, once it has been idle;
-    one that failed in use is discarded by the pool when it comes back."""
-    if time.monotonic() - _returned_at.get(conn, float("-inf")) > CHECK_AFTER_IDLE_SECONDS:
+    discarded here instead of failing the request that would have got it, once it has been idle
+    or another connection was found broken since it came back; one that failed in use is
+    discarded by the pool when it comes back."""
+    returned = _returned_at.get(conn, float("-inf"))
+    if returned <= _lost_at or time.monotonic() - returned > CHECK_AFTER_IDLE_SECONDS:
         ConnectionPool.check_connection(conn)
+
+
+class _LossAwarePool(Pool):
+    def putconn(self, conn: psycopg.Connection[DictRow]) -> None:
+        if conn.broken:
+            global _lost_at
+            _lost_at = time.monotonic()
+        super().putconn(conn)
 
 
 def create_pool(service: str, max_size: int | None = None, min_size: int = 1, name: str | None = None) -> Pool:
@@ -42,7 +56,7 @@ def create_pool(service: str, max_size: int | None = None, min_size: int = 1, na
     # The row factory is passed as a connection argument, which the pool's type cannot see.
     pool = cast(
         Pool,
-        ConnectionPool(
+        _LossAwarePool(
             config.database_url(service),
             min_size=min(min_size, size),
             max_size=size,

@@ -1,4 +1,7 @@
-"""Pooled connections: checked before use once they have been idle, not on every checkout."""
+"""Pooled connections: checked before use once they have been idle or another was found broken,
+not on every checkout."""
+
+from contextlib import ExitStack
 
 import psycopg
 import pytest
@@ -37,3 +40,22 @@ def test_a_connection_idle_past_the_window_is_checked_and_replaced_before_use(po
     dead = backend_of(pool)
     terminate(dead)
     assert backend_of(pool) not in (None, dead)
+
+
+def test_after_a_failover_one_request_fails_not_one_per_pooled_connection(databases, monkeypatch):
+    """Every session ends at once; the connections came back just before, inside the window."""
+    monkeypatch.setattr(db, "CHECK_AFTER_IDLE_SECONDS", 3600)
+    databases("postings")
+    pool = db.create_pool("postings", max_size=4)
+    try:
+        with ExitStack() as held:
+            conns = [held.enter_context(db.reading(pool)) for _ in range(4)]
+            pids = [c.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"] for c in conns]
+        for pid in pids:
+            terminate(pid)
+        with pytest.raises(psycopg.OperationalError), db.reading(pool) as conn:
+            conn.execute("SELECT 1")
+        fresh = [backend_of(pool) for _ in range(4)]
+        assert not set(fresh) & set(pids)
+    finally:
+        pool.close()
