@@ -31,6 +31,9 @@ on the postings database).
    while, on another connection, reading their messages until the approval's is there.
 4. With `--memory-minutes N`: the mixed load at concurrency 32 for N minutes; the resident
    memory of every process after the first minute and at the end (target: within 20%).
+5. With `--profile-seconds N`: only py-spy on every process for N seconds while wrk drives
+   cache-off search, detail and /me, or with `--profile-submissions` while 4 workers submit
+   (two uploads and the submission) and withdraw; the raw stacks stay for a closer look.
 """
 
 import argparse
@@ -732,9 +735,9 @@ def costs(bench, operations, repeats):
         print(f"| {name} | {elapsed:.1f} | {sum(groups.values()):.1f} | {cells} |")
 
 
-def profile(bench, urls, seconds, token):
-    """Where each process spends its CPU while wrk drives `urls` at once: py-spy samples every
-    process of ours (idle time excluded) and the ten functions with the most own samples print."""
+def profile(bench, seconds, drive):
+    """Where each process spends its CPU while `drive(seconds)` loads the system: py-spy samples
+    every process of ours (idle time excluded) and the ten functions with the most own samples print."""
     pids = {name: pid for name, pid in bench.pids().items() if name != "s3"}
     out = Path(tempfile.mkdtemp(prefix="jx-profile-"))
     spies = {
@@ -758,15 +761,9 @@ def profile(bench, urls, seconds, token):
         )
         for name, pid in pids.items()
     }
-    loads = [
-        subprocess.Popen(
-            ["wrk", "-t1", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
-            stdout=subprocess.DEVNULL,
-        )
-        for url in urls
-    ]
-    for proc in loads + list(spies.values()):
-        proc.wait()
+    drive(seconds)
+    for spy in spies.values():
+        spy.wait()
     for name in sorted(pids):
         own, total = {}, 0
         path = out / f"{name}.txt"
@@ -787,6 +784,29 @@ def profile(bench, urls, seconds, token):
     print(f"\n(raw py-spy stacks in {out})")
 
 
+def wrk_at_once(urls, seconds, token):
+    """wrk on each of `urls` at once, 8 connections each, for `seconds`."""
+    loads = [
+        subprocess.Popen(
+            ["wrk", "-t1", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url],
+            stdout=subprocess.DEVNULL,
+        )
+        for url in urls
+    ]
+    for proc in loads:
+        proc.wait()
+
+
+def submissions(operations, seconds, workers=4):
+    """`workers` submitting (two uploads and the submission) and withdrawing back to back for
+    `seconds`; prints the rate and the latencies."""
+    latencies, failures, elapsed = closed_loop(workers, seconds, lambda s, r: operations.run("submit", s, r))
+    print(f"{len(latencies.get('submit', [])) / elapsed:.1f} submissions/s, failures {failures}")
+    for name in ("submit", "withdraw"):
+        values = sorted(latencies.get(name, []))
+        print(f"{name}: p50 {percentile(values, 50) * 1000:.1f} ms, p99 {percentile(values, 99) * 1000:.1f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=int, nargs="+", default=[8, 32, 64])
@@ -802,7 +822,14 @@ def main():
         default=0,
         help="only profile every process under wrk load (uncached search, detail, /me)",
     )
+    parser.add_argument(
+        "--profile-submissions",
+        action="store_true",
+        help="with --profile-seconds: profile under 4 workers submitting and withdrawing instead",
+    )
     args = parser.parse_args()
+    if args.profile_submissions and not args.profile_seconds:
+        parser.error("--profile-submissions needs --profile-seconds")
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     with system.Throwaway("load") as sut:
         bench = Bench(sut)
@@ -826,19 +853,18 @@ def run(args, sut, bench):
     if not args.profile_seconds:
         print("\n## CPU per operation (one at a time, ms)", flush=True)
         costs(bench, operations, args.cost_repeats)
+    if args.profile_submissions:
+        profile(bench, args.profile_seconds, lambda seconds: submissions(operations, seconds))
+        return 0
     nocache = start_uncached_gateway(bench)
     if args.profile_seconds:
-        profile(
-            bench,
-            [
-                f"{nocache}/api/v1/postings?city=140100",
-                f"{nocache}/api/v1/postings/{posting_ids[0]}",
-                f"{nocache}/api/v1/me",
-                f"{nocache}/api/v1/postings?q=%E5%8A%A9%E7%90%86",
-            ],
-            args.profile_seconds,
-            people.readers[0].token,
-        )
+        urls = [
+            f"{nocache}/api/v1/postings?city=140100",
+            f"{nocache}/api/v1/postings/{posting_ids[0]}",
+            f"{nocache}/api/v1/me",
+            f"{nocache}/api/v1/postings?q=%E5%8A%A9%E7%90%86",
+        ]
+        profile(bench, args.profile_seconds, lambda seconds: wrk_at_once(urls, seconds, people.readers[0].token))
         return 0
     peer = start_fastapi(bench)
     reader_token = people.readers[0].token
