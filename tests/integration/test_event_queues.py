@@ -1,7 +1,6 @@
 """Events published before the consumer's first start wait in queues declared at deploy time."""
 
 import subprocess
-import time
 import uuid
 from contextlib import contextmanager
 
@@ -14,6 +13,7 @@ from nameko.standalone.events import event_dispatcher
 from common import consumer, db
 from deploy import system
 from services.favorites.service import FavoritesService
+from tests.polling import wait_for
 
 
 @pytest.fixture
@@ -65,13 +65,6 @@ def handled(conn, application_id):
     return conn.execute(
         "SELECT count(*) AS n FROM consumer_inbox WHERE consumer = 'favorites' AND stream_id = %s", (application_id,)
     ).fetchone()["n"]
-
-
-def wait_until(check, what):
-    deadline = time.monotonic() + 10
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
 
 
 @contextmanager
@@ -136,7 +129,7 @@ def test_the_migration_step_declares_queues_that_keep_events_published_before_th
     assert len(favorites_queues) == 4
     _, applicant_id = approve(uri)  # before favorites ever ran
     with favorites_started(uri, queue_type) as conn:
-        wait_until(lambda: is_intern(conn, applicant_id), "events published before the first start were lost")
+        wait_for(lambda: is_intern(conn, applicant_id))  # published before the first start, kept
 
 
 def test_quorum_queues_by_configuration_classic_by_default():
@@ -157,5 +150,5 @@ def test_without_declaring_such_events_are_lost(fresh_vhost):
         # A second case, published after the start, travels the same queues behind the first
         # one's events, had they been kept: one worker takes a queue's messages in order.
         _, marker = approve(fresh_vhost)
-        wait_until(lambda: is_intern(conn, marker), "favorites never handled events published after its start")
+        wait_for(lambda: is_intern(conn, marker))
         assert handled(conn, application_id) == 0 and not is_intern(conn, applicant_id)
